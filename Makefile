@@ -1,0 +1,38 @@
+# make demo: JupyterLab on notebooks/ against the built-in demo catalogue.
+# make test: the whole suite (unit tests, nbval over every notebook, browser tests).
+# Both create .venv and install the pinned environment on first use; only Python 3.10+ and pip needed.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+
+.PHONY: demo test bench docs notebooks install clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[notebook,test]"
+	@touch $(STAMP)
+
+# SHAREDCLOUD_DEMO=1 makes sc.connect() use the demo catalogue even where a token is configured.
+demo: $(STAMP)
+	cd notebooks && SHAREDCLOUD_DEMO=1 ../$(PY) -m jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) 01-quickstart.ipynb
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+docs: $(STAMP)
+	$(PY) -m sharedcloud_nb._docs notebooks build/docs
+
+# Re-run the notebooks in place against the demo catalogue (then commit them with their outputs).
+notebooks: $(STAMP)
+	SHAREDCLOUD_DEMO=1 MPLBACKEND=Agg $(PY) -m jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
+
+clean:
+	rm -rf build .pytest_cache
