@@ -1,0 +1,57 @@
+"""The built-in demo Sharedcloud API: a realistic catalogue served over real HTTP on loopback.
+
+This package owns the demo API that lets every notebook, test and benchmark run without an
+account: :mod:`.catalogue` holds the data, :mod:`.server` the HTTP server
+(:class:`DemoServer`), and ``python -m sharedcloud_nb.demo`` runs it from a shell.
+
+Example:
+    >>> from sharedcloud_nb.demo import DemoServer
+    >>> with DemoServer() as server:          # doctest: +SKIP
+    ...     print(server.url, server.token)
+
+Standard library only, so importing it is cheap.
+"""
+
+from __future__ import annotations
+
+from .catalogue import (
+    DATE_FORMAT,
+    DEMO_INSTANCES,
+    FIELDS,
+    FROZEN_CLOCK,
+    default_catalogue,
+    default_downloads,
+    generate_catalogue,
+    generate_downloads,
+)
+from .server import (
+    DEMO_PASSWORD,
+    DEMO_TOKEN,
+    DEMO_USERNAME,
+    DemoRequest,
+    DemoServer,
+    Fault,
+    Headers,
+    Response,
+    running_urls,
+)
+
+__all__ = [
+    "DATE_FORMAT",
+    "DEMO_INSTANCES",
+    "DEMO_PASSWORD",
+    "DEMO_TOKEN",
+    "DEMO_USERNAME",
+    "FIELDS",
+    "FROZEN_CLOCK",
+    "DemoRequest",
+    "DemoServer",
+    "Fault",
+    "Headers",
+    "Response",
+    "default_catalogue",
+    "default_downloads",
+    "generate_catalogue",
+    "generate_downloads",
+    "running_urls",
+]

@@ -1,0 +1,98 @@
+"""The demo API's command line: ``python -m sharedcloud_nb.demo --port 8000``.
+
+This module owns the CLI only: it parses the options, starts a :class:`~.server.DemoServer`,
+prints its url and the demo credentials with how to use them, and serves until Ctrl-C (or
+SIGTERM), then stops cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from .server import DemoServer
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m sharedcloud_nb.demo``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m sharedcloud_nb.demo",
+        description="Serve the built-in demo Sharedcloud Images API over HTTP.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    parser.add_argument(
+        "--port", type=int, default=8000, help="port to bind, 0 for any free one (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--size", type=int, default=None, help="serve N generated images instead of the default catalogue"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the generated images (default: %(default)s)")
+    parser.add_argument(
+        "--live-clock",
+        action="store_true",
+        help="use the real UTC clock for current_server_time (default: frozen at 05-10-2018 16:45:36)",
+    )
+    parser.add_argument(
+        "--page-size", type=int, default=None, help="paginate the list DRF-style, N images a page"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo API until interrupted; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    if args.size is not None and args.size < 0:
+        build_parser().error("--size must be >= 0")
+    if args.page_size is not None and args.page_size < 1:
+        build_parser().error("--page-size must be >= 1")
+    server = DemoServer(
+        host=args.host,
+        port=args.port,
+        size=args.size,
+        seed=args.seed,
+        live_clock=args.live_clock,
+        page_size=args.page_size,
+    )
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"Could not serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+
+    stopping = threading.Event()
+    # SIGTERM (e.g. from a process manager or a test) stops as cleanly as Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
+    url = server.url
+    print(
+        f"Sharedcloud demo API: {len(server.images)} images at {url}\n"
+        f"  url:      {url}\n"
+        f"  token:    {server.token}\n"
+        f"  username: {server.username}\n"
+        f"  password: {server.password}\n"
+        f"  instances: {', '.join(server.instances)}\n"
+        "\n"
+        "Use it from a shell, then start Jupyter or Python there:\n"
+        f"  export SHAREDCLOUD_URL={url} SHAREDCLOUD_TOKEN={server.token}\n"
+        f'  curl -H "Authorization: Token {server.token}" {url}/api/v1/images/\n'
+        "or in a notebook:\n"
+        f'  client = sharedcloud_nb.Client("{server.token}", url="{url}")\n'
+        "\n"
+        "Press Ctrl-C to stop.",
+        flush=True,
+    )
+    try:
+        while not stopping.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
