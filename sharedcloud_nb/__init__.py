@@ -1,0 +1,63 @@
+"""sharedcloud_nb: explore the Sharedcloud Images API from Jupyter.
+
+Re-exports the public names. Widgets, plots and the demo API are loaded on first use, so that
+``import sharedcloud_nb`` costs little more than importing pandas and requests.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .client import Client, connect, login
+from .errors import (
+    APIError,
+    AuthenticationError,
+    InsecureURLError,
+    NotFoundError,
+    RateLimitError,
+    ResponseError,
+    ServerError,
+    SharedcloudError,
+    SharedcloudWarning,
+    TransportError,
+)
+from .frames import images_frame
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Client",
+    "connect",
+    "login",
+    "images_frame",
+    "token_form",
+    "image_picker",
+    "plots",
+    "demo",
+    "SharedcloudError",
+    "APIError",
+    "AuthenticationError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "ResponseError",
+    "TransportError",
+    "InsecureURLError",
+    "SharedcloudWarning",
+]
+
+_LAZY_MODULES = {"plots", "demo", "widgets"}
+_LAZY_FUNCTIONS = {"token_form": "widgets", "image_picker": "widgets"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_FUNCTIONS:
+        return getattr(importlib.import_module(f".{_LAZY_FUNCTIONS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,69 @@
+"""Every environment variable and default of the package, read in one place.
+
+Precedence everywhere: argument > environment > default.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The real service's host root.
+DEFAULT_URL = "https://sharedcloud.io"
+#: (connect, read) timeouts in seconds.
+DEFAULT_TIMEOUT: tuple[float, float] = (5, 30)
+#: How many times a GET is retried on a transient failure.
+DEFAULT_RETRIES = 3
+#: Exponential backoff factor between retries (urllib3 ``Retry.backoff_factor``).
+DEFAULT_BACKOFF = 0.5
+#: The longest wait a ``Retry-After`` header may impose, in seconds.
+MAX_RETRY_AFTER = 60.0
+
+ENV_TOKEN = "SHAREDCLOUD_TOKEN"
+ENV_URL = "SHAREDCLOUD_URL"
+ENV_CLI_URL = "SHAREDCLOUD_CLI_URL"
+#: Set to 1 to make ``connect()`` use the built-in demo catalogue whatever else is configured.
+ENV_DEMO = "SHAREDCLOUD_DEMO"
+
+#: Where the official command-line client keeps the token it got from login (relative to HOME).
+CLI_CONFIG = Path(".sharedcloud") / "client_config"
+
+
+def cli_config_path() -> Path:
+    """The official CLI's login file, under the current HOME."""
+    return Path(os.path.expanduser("~")) / CLI_CONFIG
+
+
+def resolve_url(url: str | None = None) -> tuple[str, bool]:
+    """The server url: argument > SHAREDCLOUD_URL > SHAREDCLOUD_CLI_URL > the real service.
+
+    Returns:
+        The url without a trailing slash, and whether it was configured (not the default).
+    """
+    for candidate in (url, os.environ.get(ENV_URL), os.environ.get(ENV_CLI_URL)):
+        if candidate and candidate.strip():
+            return candidate.strip().rstrip("/"), True
+    return DEFAULT_URL, False
+
+
+def resolve_token(token: str | None = None) -> str | None:
+    """The token: argument > SHAREDCLOUD_TOKEN > the CLI login file > None.
+
+    The login file is only read, never written.
+    """
+    if token is not None and token.strip():
+        return token.strip()
+    env = os.environ.get(ENV_TOKEN)
+    if env and env.strip():
+        return env.strip()
+    path = cli_config_path()
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text or None
+
+
+def demo_forced() -> bool:
+    """True when SHAREDCLOUD_DEMO asks for the demo catalogue (1, true, yes)."""
+    return os.environ.get(ENV_DEMO, "").strip().lower() in ("1", "true", "yes")

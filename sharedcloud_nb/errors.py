@@ -1,0 +1,187 @@
+"""The error tree, and the one function that maps an HTTP answer to it.
+
+Every error raised by the package derives from :class:`SharedcloudError`. Messages say what
+happened, the server's own ``detail`` and what to do next; they never contain the token.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import requests
+
+__all__ = [
+    "SharedcloudError",
+    "APIError",
+    "AuthenticationError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "ResponseError",
+    "TransportError",
+    "InsecureURLError",
+    "SharedcloudWarning",
+    "raise_for_status",
+    "excerpt",
+]
+
+#: What an error message tells a person to do when the token is refused.
+TOKEN_HINT = "check SHAREDCLOUD_TOKEN or use sc.token_form()"
+
+
+class SharedcloudError(Exception):
+    """Base class of every error raised by sharedcloud_nb."""
+
+
+class APIError(SharedcloudError):
+    """The server answered with an error status.
+
+    Attributes:
+        status: the HTTP status code.
+        detail: the server's own message (DRF ``detail``), or None.
+        path: the url path that was asked for, or None.
+    """
+
+    def __init__(
+        self, message: str, *, status: int, detail: str | None = None, path: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.detail = detail
+        self.path = path
+
+
+class AuthenticationError(APIError):
+    """401 or 403: the token (or the username and password) was refused."""
+
+
+class NotFoundError(APIError):
+    """404: the image (or path) does not exist."""
+
+
+class RateLimitError(APIError):
+    """429, still after the retries."""
+
+
+class ServerError(APIError):
+    """5xx, still after the retries."""
+
+
+class ResponseError(SharedcloudError):
+    """The answer is not what the API promises: not JSON, truncated, or of the wrong shape."""
+
+
+class TransportError(SharedcloudError):
+    """No answer at all: connection refused or reset, or a timeout."""
+
+
+class InsecureURLError(SharedcloudError, ValueError):
+    """A plain ``http://`` url to a host that is not loopback: the token would travel in clear."""
+
+
+class SharedcloudWarning(UserWarning):
+    """Data that could not be read as the API promises (kept as missing values, and counted)."""
+
+
+_TAG = re.compile(r"<[^>]*>")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_SPACE = re.compile(r"\s+")
+
+
+def excerpt(text: str | bytes | None, limit: int = 120) -> str:
+    """A short, one-line excerpt of a body for an error message (never a whole page).
+
+    HTML is reduced to its title, or to its text without tags.
+    """
+    if text is None:
+        return ""
+    if isinstance(text, bytes):
+        text = text[: limit * 40].decode("utf-8", errors="replace")
+    else:
+        text = text[: limit * 40]
+    if "<" in text and ">" in text:
+        title = _TITLE.search(text)
+        text = title.group(1) if title else _TAG.sub(" ", text)
+        text = html.unescape(text)
+    text = _SPACE.sub(" ", text).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def _server_detail(response: requests.Response) -> str | None:
+    """The server's own words: DRF ``detail``, or the messages of a 400 answer."""
+    try:
+        payload: Any = response.json()
+    except ValueError:
+        return None
+    if isinstance(payload, dict):
+        detail = payload.get("detail")
+        if isinstance(detail, str):
+            return detail
+        messages = []
+        for key, value in payload.items():
+            items = value if isinstance(value, list) else [value]
+            text = " ".join(str(item) for item in items)
+            messages.append(text if key in ("non_field_errors", "detail") else f"{key}: {text}")
+        return " ".join(messages) or None
+    return None
+
+
+def _path(response: requests.Response) -> str:
+    from urllib.parse import urlsplit
+
+    url = response.url or (response.request.url if response.request is not None else "") or ""
+    return urlsplit(url).path or "/"
+
+
+_CLASSES: dict[int, type[APIError]] = {401: AuthenticationError, 403: AuthenticationError, 404: NotFoundError, 429: RateLimitError}
+
+_ADVICE = {
+    AuthenticationError: TOKEN_HINT + ".",
+    NotFoundError: "check the uuid (list them with client.images()).",
+    RateLimitError: "the server is rate-limiting; wait a minute and try again, or raise retries=.",
+    ServerError: "the service has a problem; try again later (retries were already made).",
+    APIError: "",
+}
+
+
+def raise_for_status(response: requests.Response) -> None:
+    """Raise the matching error of the tree for an HTTP answer that is not a success.
+
+    Args:
+        response: a ``requests.Response``.
+
+    Raises:
+        AuthenticationError: 401 or 403.
+        NotFoundError: 404.
+        RateLimitError: 429.
+        ServerError: any 5xx.
+        APIError: any other status of 400 or more.
+    """
+    status = response.status_code
+    if status < 400:
+        return
+    if status >= 500:
+        cls: type[APIError] = ServerError
+    else:
+        cls = _CLASSES.get(status, APIError)
+    detail = _server_detail(response)
+    path = _path(response)
+    reason = response.reason or ""
+    message = f"{status} {reason}".strip() + f" for {response.request.method if response.request else 'GET'} {path}"
+    if detail:
+        message += f": {detail}"
+    else:
+        body = excerpt(response.text)
+        if body:
+            message += f" (the server sent: {body!r})"
+    if cls is RateLimitError and response.headers.get("Retry-After"):
+        message += f" (Retry-After: {response.headers['Retry-After']})"
+    advice = _ADVICE.get(cls, "")
+    if advice:
+        message += f" — {advice}"
+    raise cls(message, status=status, detail=detail, path=path)

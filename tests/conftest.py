@@ -1,0 +1,45 @@
+"""Shared fixtures: a clean environment for every test, and demo API servers over real HTTP."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sharedcloud_nb.demo import DemoServer
+
+_PREFIX = "SHAREDCLOUD_"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """No SHAREDCLOUD_* variable, and HOME in an empty temporary folder (no CLI login file)."""
+    for name in list(os.environ):
+        if name.startswith(_PREFIX):
+            monkeypatch.delenv(name)
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def demo_server() -> Iterator[DemoServer]:
+    """The default demo catalogue, shared by the session (read-only use)."""
+    with DemoServer() as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_server() -> Iterator[DemoServer]:
+    """A demo server of the test's own, for tests that inject faults or read the request log."""
+    with DemoServer() as server:
+        yield server
+
+
+@pytest.fixture
+def client(demo_server: DemoServer):
+    import sharedcloud_nb as sc
+
+    return sc.Client(demo_server.token, url=demo_server.url)
