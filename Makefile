@@ -28,7 +28,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 docs: $(STAMP)
-	$(PY) -m sharedcloud_nb._docs notebooks build/docs
+	$(PY) tools/build_docs.py notebooks build/docs
 
 # Re-run the notebooks in place against the demo catalogue (then commit them with their outputs).
 notebooks: $(STAMP)

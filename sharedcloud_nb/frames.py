@@ -27,6 +27,10 @@ __all__ = [
     "image_series",
     "parse_dates",
     "empty_frame",
+    "CSV_NA",
+    "write_images_csv",
+    "read_images_csv",
+    "read_images_parquet",
 ]
 
 #: The API's date format: day first, server time (UTC).
@@ -391,3 +395,114 @@ def image_series(record: Any, *, source: str | None = None) -> pd.Series:
     series.name = frame.index[0]
     series.attrs["source"] = source
     return series
+
+
+# -- Files: CSV and Parquet that read back with the schema --------------------------------------------
+# Appended as one block (issue 4); images_frame() and the functions above are not involved.
+
+#: How a missing value is written in CSV, so that it reads back as missing and not as "".
+CSV_NA = "<NA>"
+
+_BOOLEANS = {"True": True, "False": False, "true": True, "false": False}
+
+
+def write_images_csv(frame: pd.DataFrame, path: Any) -> None:
+    """Write an images frame to CSV so that :func:`read_images_csv` gives back the same frame.
+
+    Plain ``frame.to_csv(path)`` writes a missing description and an empty one alike, as an empty
+    field; this writes missing values as ``<NA>`` (:data:`CSV_NA`) instead. Dates are written in
+    ISO 8601 with their UTC offset, durations as pandas writes them (``32 days 05:25:31``).
+    ``frame.attrs`` (where the data came from) is not kept: CSV has no place for it.
+
+    Args:
+        frame: an images frame (its uuid index is written as the first column).
+        path: a file path or a writable text buffer.
+
+    Example:
+        >>> write_images_csv(df, "images.csv")  # doctest: +SKIP
+    """
+    frame.to_csv(path, na_rep=CSV_NA)
+
+
+def read_images_csv(path: Any) -> pd.DataFrame:
+    """Read a CSV written by :func:`write_images_csv` (or ``frame.to_csv``) back into a typed frame.
+
+    Every column of ``COLUMNS`` present in the file gets its dtype from ``DTYPES`` (dates in UTC,
+    categories, nullable booleans and integers, durations); the index is ``uuid``; other columns
+    stay strings. ``<NA>`` is missing everywhere; an empty field is missing except in a text column,
+    where it is the empty string (so a file from plain ``to_csv`` reads its missing descriptions
+    as "").
+
+    Args:
+        path: a file path or a readable text buffer.
+
+    Returns:
+        The typed DataFrame.
+
+    Raises:
+        ValueError: the file has no ``uuid`` column, or a value that does not fit its column
+            (which names the column).
+
+    Example:
+        >>> back = read_images_csv("images.csv")  # doctest: +SKIP
+        >>> back.dtypes.equals(df.dtypes)  # doctest: +SKIP
+        True
+    """
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[CSV_NA])
+    if "uuid" not in raw.columns:
+        raise ValueError(f"Not an images CSV: no uuid column (the columns are {list(raw.columns)[:8]}).")
+    data: dict[str, Any] = {}
+    for column in raw.columns:
+        if column == "uuid":
+            continue
+        values = raw[column]
+        dtype = DTYPES.get(column)
+        if dtype is None or dtype is STRING:
+            data[column] = values.astype(STRING)
+            continue
+        values = values.mask(values == "")  # an empty field in a non-text column is missing
+        try:
+            if dtype == "category":
+                data[column] = pd.Series(pd.Categorical(pd.array(values, dtype=STRING)))
+            elif dtype == "boolean":
+                unknown = values.notna() & ~values.isin(list(_BOOLEANS))
+                if unknown.any():
+                    raise ValueError(f"not true/false: {values[unknown].iloc[0]!r}")
+                data[column] = values.map(_BOOLEANS).astype("boolean")
+            elif dtype == "Int64":
+                data[column] = pd.to_numeric(values).astype("Int64")
+            elif dtype is DATETIME:
+                data[column] = pd.to_datetime(values, format="ISO8601", utc=True).astype(DATETIME)
+            else:
+                data[column] = pd.to_timedelta(values).astype(TIMEDELTA)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"Column {column!r} of the CSV does not read as {dtype}: {exc}") from exc
+    index = pd.Index(raw["uuid"].astype(STRING), name="uuid")
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(raw)))
+    frame.index = index
+    return frame
+
+
+def read_images_parquet(path: Any) -> pd.DataFrame:
+    """Read an images frame saved with ``frame.to_parquet(path)``, with the schema's dtypes.
+
+    Parquet keeps the values, ``frame.attrs`` and most dtypes; pandas reads strings back as its
+    default string type (the uuid index, the categories), so those are set back to the schema's.
+
+    Example:
+        >>> df.to_parquet("images.parquet")  # doctest: +SKIP
+        >>> read_images_parquet("images.parquet").dtypes.equals(df.dtypes)  # doctest: +SKIP
+        True
+    """
+    frame = pd.read_parquet(path)
+    if frame.index.name == "uuid":
+        frame.index = pd.Index(frame.index.astype(STRING), name="uuid")
+    for column, dtype in DTYPES.items():
+        if column not in frame.columns:
+            continue
+        if dtype == "category":
+            if str(frame[column].dtype) != "category" or frame[column].cat.categories.dtype != STRING:
+                frame[column] = pd.Categorical(pd.array(frame[column].astype(object), dtype=STRING))
+        elif frame[column].dtype != dtype:
+            frame[column] = frame[column].astype(dtype)
+    return frame
