@@ -32,7 +32,7 @@ docs: $(STAMP)
 
 # Re-run the notebooks in place against the demo catalogue (then commit them with their outputs).
 notebooks: $(STAMP)
-	SHAREDCLOUD_DEMO=1 MPLBACKEND=Agg $(PY) -m jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
+	SHAREDCLOUD_DEMO=1 MPLBACKEND=Agg $(PY) -m jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.store_widget_state=False notebooks/*.ipynb
 
 clean:
 	rm -rf build .pytest_cache
