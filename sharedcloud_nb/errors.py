@@ -144,7 +144,8 @@ _ADVICE = {
     AuthenticationError: TOKEN_HINT + ".",
     NotFoundError: "check the uuid (list them with client.images()).",
     RateLimitError: "the server is rate-limiting; wait a minute and try again, or raise retries=.",
-    ServerError: "the service has a problem; try again later (retries were already made).",
+    # No "retries were made": a 500 is not retried (only 429, 502, 503 and 504 are).
+    ServerError: "the service has a problem; try again later.",
     APIError: "",
 }
 

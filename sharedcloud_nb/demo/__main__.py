@@ -3,6 +3,9 @@
 This module owns the CLI only: it parses the options, starts a :class:`~.server.DemoServer`,
 prints its url and the demo credentials with how to use them, and serves until Ctrl-C (or
 SIGTERM), then stops cleanly.
+
+``--fault NAME[:ARG][*TIMES]`` (repeatable) installs the server's named faults, to rehearse
+failures: ``python -m sharedcloud_nb.demo --fault 'status:503*2' --fault latency:0.3``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,30 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from .server import DemoServer
+from .server import FAULTS, DemoServer, parse_fault
+
+
+def _fault_spec(spec: str) -> str:
+    """argparse type of --fault: a valid spec, kept as text for DemoServer(faults=...)."""
+    try:
+        parse_fault(spec)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return spec
+
+
+def _faults_epilog() -> str:
+    width = max(map(len, FAULTS))
+    lines = [f"  {name:<{width}}  {entry.summary} [{_times(entry.times)}]" for name, entry in FAULTS.items()]
+    return (
+        "faults (--fault NAME[:ARG][*TIMES], TIMES a count or 'forever'; default in brackets):\n"
+        + "\n".join(lines)
+        + "\n\nexample: python -m sharedcloud_nb.demo --fault 'status:503*2' --fault bad-records:type"
+    )
+
+
+def _times(times: int | None) -> str:
+    return "forever" if times is None else f"{times}x"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m sharedcloud_nb.demo",
         description="Serve the built-in demo Sharedcloud Images API over HTTP.",
+        epilog=_faults_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     parser.add_argument(
@@ -38,6 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--page-size", type=int, default=None, help="paginate the list DRF-style, N images a page"
     )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        type=_fault_spec,
+        metavar="NAME[:ARG][*TIMES]",
+        help="inject a named fault (repeatable; listed below)",
+    )
     return parser
 
 
@@ -48,14 +84,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_parser().error("--size must be >= 0")
     if args.page_size is not None and args.page_size < 1:
         build_parser().error("--page-size must be >= 1")
-    server = DemoServer(
-        host=args.host,
-        port=args.port,
-        size=args.size,
-        seed=args.seed,
-        live_clock=args.live_clock,
-        page_size=args.page_size,
-    )
+    try:
+        server = DemoServer(
+            host=args.host,
+            port=args.port,
+            size=args.size,
+            seed=args.seed,
+            live_clock=args.live_clock,
+            page_size=args.page_size,
+            faults=args.fault,
+        )
+    except ValueError as exc:  # a fault's ARG out of range, say
+        build_parser().error(str(exc))
     try:
         server.start()
     except OSError as exc:
@@ -73,7 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"  username: {server.username}\n"
         f"  password: {server.password}\n"
         f"  instances: {', '.join(server.instances)}\n"
-        "\n"
+        + (f"  faults:   {' '.join(args.fault)}\n" if args.fault else "")
+        + "\n"
         "Use it from a shell, then start Jupyter or Python there:\n"
         f"  export SHAREDCLOUD_URL={url} SHAREDCLOUD_TOKEN={server.token}\n"
         f'  curl -H "Authorization: Token {server.token}" {url}/api/v1/images/\n'

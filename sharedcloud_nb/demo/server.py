@@ -27,24 +27,65 @@ For tests, every request is logged in :attr:`DemoServer.requests`, and faults ca
 any callable that may answer a request instead of the API. Both plug into ``_Handler._handle``,
 the one place every request goes through.
 
+Named faults rehearse what a remote service does to a client. Each is a factory in :data:`FAULTS`,
+installed by name from Python or from the command line, with a spec ``NAME[:ARG][*TIMES]``
+(``TIMES`` a count or ``forever``; without it, the fault's own default)::
+
+    DemoServer(faults=["status:503*2", "latency:0.2"])     # or, on a running server:
+    server.inject("truncated")                             # the next answer is cut off mid-JSON
+    server.inject("status", 429, times=3, path="/api/v1/images/")
+    python -m sharedcloud_nb.demo --fault 'status:503*2' --fault bad-records:type
+
+======================  =======  ===================================================================
+name[:ARG]              times    what the client gets
+======================  =======  ===================================================================
+latency[:SECONDS=0.5]   forever  every answer, SECONDS late
+slow[:SECONDS=35]       1        the next answer, SECONDS late (past the client's 30 s read timeout)
+status[:CODE=503]       1        a DRF-style JSON error with that status; 429 has ``Retry-After: 1``
+rate-limit[:SECONDS=1]  1        429 ``Request was throttled.`` with ``Retry-After: SECONDS``
+down[:CODE=503]         forever  ``status`` for good: a persistent failure
+html-error[:CODE=502]   1        a proxy's HTML error page (text/html, several KB)
+not-json                1        200 with an HTML page instead of JSON
+truncated               1        the real answer cut off half-way (Content-Length of the whole)
+drop                    1        the connection closed without an answer
+reset                   1        the connection reset (TCP RST) without an answer
+bad-records[:KIND]      forever  every other record (the 1st, 3rd, ...; every detail) damaged:
+                                 ``missing`` updated_at and registry_path; ``extra`` visibility and
+                                 labels (an object); ``null`` description, tag and created_at;
+                                 ``type`` num_installations "three", requires_gpu "yes", name 42;
+                                 ``mixed`` (default) all four
+dates[:STYLE=iso]       forever  dates written another way: ``iso`` 2018-10-05T16:45:36Z,
+                                 ``us`` 10/05/2018 16:45:36, ``epoch`` 1538757936 (a number)
+redirect:URL            1        302 to URL + the request's path and query (another host, say)
+======================  =======  ===================================================================
+
+A fault answers any request (``path=`` narrows it to paths starting with that prefix, ``after=N``
+lets the first N through). Faults that alter the API's answer (latency, slow, truncated,
+bad-records, dates) stack; the first that answers instead (a status, a page, drop, reset,
+redirect) ends the search, delayed by the alterations before it. :data:`FAULTS` can be extended
+with :func:`register_fault`. A fault answers the next request, whichever client sends it.
+
 Standard library only.
 """
 
 from __future__ import annotations
 
+import calendar
 import email.parser
 import email.policy
 import hashlib
+import http
 import json
 import re
 import socket
 import socketserver
+import struct
 import sys
 import threading
 import time
 import uuid as uuid_module
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
@@ -62,11 +103,17 @@ __all__ = [
     "DEMO_PASSWORD",
     "DEMO_TOKEN",
     "DEMO_USERNAME",
+    "FAULTS",
+    "Alter",
     "DemoRequest",
     "DemoServer",
+    "Drop",
     "Fault",
     "Headers",
+    "NamedFault",
     "Response",
+    "parse_fault",
+    "register_fault",
     "running_urls",
 ]
 
@@ -181,14 +228,350 @@ class Response:
         return _json(self.body)
 
 
-Fault = Callable[[DemoRequest], Response | None]
-"""A fault: called with each request; returns a :class:`Response` to send instead of the API's, or None."""
+@dataclass(frozen=True)
+class Drop:
+    """A fault's answer: close the connection without answering (with a TCP reset when ``reset``)."""
+
+    reset: bool = False
+    delay: float = 0.0
+    """Seconds to wait before closing."""
+
+
+RecordRewrite = Callable[[dict, int], dict]
+"""Rewrites one served record (a copy, free to change) given its position in the answer."""
+
+
+@dataclass(frozen=True)
+class Alter:
+    """A fault's answer: answer as the API would, altered.
+
+    Attributes:
+        delay: seconds to wait before answering.
+        records: applied to each image record served (list, page or detail), with its position in
+            the answer (0 for a detail); returns the record to send.
+        truncate: send only the first half of the body, with the whole body's Content-Length, then
+            close the connection.
+    """
+
+    delay: float = 0.0
+    records: RecordRewrite | None = None
+    truncate: bool = False
+
+    def then(self, other: Alter) -> Alter:
+        """Both alterations: delays add up, record rewrites run in order."""
+        first, second = self.records, other.records
+        if first is None or second is None:
+            records = first or second
+        else:
+
+            def records(record: dict, position: int) -> dict:
+                return second(first(record, position), position)
+
+        return Alter(self.delay + other.delay, records, self.truncate or other.truncate)
+
+
+Fault = Callable[[DemoRequest], Response | Drop | Alter | None]
+"""A fault: called with each request; returns what to do instead of the API's plain answer, or None.
+
+A :class:`Response` is sent instead, :class:`Drop` closes the connection, :class:`Alter` changes
+the API's own answer.
+"""
 
 
 @dataclass
 class _InstalledFault:
     fault: Fault
     remaining: int | None  # None: forever
+    skip: int = 0  # matching requests still to let through
+
+
+# -- named faults ----------------------------------------------------------------------------------
+
+FaultFactory = Callable[["DemoServer", "str | None"], Fault]
+
+
+@dataclass(frozen=True)
+class NamedFault:
+    """An entry of :data:`FAULTS`: how to build a fault from its spec's ARG.
+
+    Attributes:
+        name: the name used in specs (``status``, ``truncated``...).
+        factory: ``(server, arg) -> Fault``; ``arg`` is the spec's ARG text or None.
+        times: how many requests it answers by default (None: until cleared).
+        summary: one line for ``--help``.
+    """
+
+    name: str
+    factory: FaultFactory
+    times: int | None
+    summary: str
+
+
+FAULTS: dict[str, NamedFault] = {}
+"""The named faults, by name (see the module docstring's table)."""
+
+
+def register_fault(name: str, *, times: int | None, summary: str) -> Callable[[FaultFactory], FaultFactory]:
+    """Register a fault factory under ``name`` (a decorator), so specs and ``--fault`` can use it.
+
+    Example:
+        >>> @register_fault("teapot", times=1, summary="418 I'm a teapot")
+        ... def _teapot(server, arg):
+        ...     return lambda request: Response(418, {"detail": "I'm a teapot."})
+        >>> "teapot" in FAULTS
+        True
+        >>> del FAULTS["teapot"]
+    """
+
+    def decorate(factory: FaultFactory) -> FaultFactory:
+        FAULTS[name] = NamedFault(name, factory, times, summary)
+        return factory
+
+    return decorate
+
+
+_SPEC = re.compile(r"(?P<name>[a-z0-9-]+)(?::(?P<arg>.*?))?(?:\*(?P<times>\d+|forever))?")
+
+
+class _Default:
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+DEFAULT: Any = _Default()
+"""``times=DEFAULT``: the named fault's own default number of times."""
+
+
+def parse_fault(spec: str) -> tuple[str, str | None, int | None | _Default]:
+    """Split a fault spec ``NAME[:ARG][*TIMES]`` into ``(name, arg, times)``.
+
+    Raises:
+        ValueError: a malformed spec or an unknown name (the message lists the known ones).
+
+    Example:
+        >>> parse_fault("status:503*2"), parse_fault("truncated"), parse_fault("down*forever")
+        (('status', '503', 2), ('truncated', None, DEFAULT), ('down', None, None))
+    """
+    match = _SPEC.fullmatch(spec.strip())
+    if match is None:
+        raise ValueError(f"Not a fault spec: {spec!r}; expected NAME[:ARG][*TIMES], e.g. status:503*2.")
+    name, arg, times = match.group("name", "arg", "times")
+    if name not in FAULTS:
+        raise ValueError(f"Unknown fault {name!r}; known faults: {', '.join(sorted(FAULTS))}.")
+    if times is None:
+        count: int | None | _Default = DEFAULT
+    elif times == "forever":
+        count = None
+    else:
+        count = int(times)
+        if count < 1:
+            raise ValueError(f"A fault's TIMES must be >= 1 or 'forever', got {times!r} in {spec!r}.")
+    return name, (arg if arg else None), count
+
+
+def _seconds(arg: str | None, default: float, name: str) -> float:
+    if arg is None:
+        return default
+    try:
+        value = float(arg)
+    except ValueError:
+        raise ValueError(f"{name}: ARG must be a number of seconds, got {arg!r}.") from None
+    if not 0 <= value <= 86400:
+        raise ValueError(f"{name}: ARG must be between 0 and 86400 seconds, got {arg!r}.")
+    return value
+
+
+def _status_code(arg: str | None, default: int, name: str) -> int:
+    if arg is None:
+        return default
+    try:
+        code = int(arg)
+    except ValueError:
+        code = 0
+    if not 400 <= code <= 599:
+        raise ValueError(f"{name}: ARG must be an error status between 400 and 599, got {arg!r}.")
+    return code
+
+
+def _throttled(seconds: int) -> Response:
+    """DRF's Throttled answer, with its Retry-After."""
+    unit = "second" if seconds == 1 else "seconds"
+    detail = f"Request was throttled. Expected available in {seconds} {unit}."
+    return Response(429, {"detail": detail}, {"Retry-After": str(seconds)})
+
+
+_DETAILS = {
+    500: "A server error occurred.",
+    502: "Bad gateway.",
+    503: "Service temporarily unavailable, try again later.",
+    504: "Gateway timeout.",
+}
+
+
+def _phrase(code: int) -> str:
+    try:
+        return http.HTTPStatus(code).phrase
+    except ValueError:  # a status without a standard name, e.g. 499
+        return "Error"
+
+
+def _status_answer(code: int) -> Response:
+    if code == 429:
+        return _throttled(1)
+    return Response(code, {"detail": _DETAILS.get(code) or _phrase(code) + "."})
+
+
+def _proxy_page(code: int) -> bytes:
+    """A reverse proxy's error page: a whole HTML document of several KB, as a CDN sends."""
+    phrase = _phrase(code)
+    style = "".join(f".c{i}{{margin:{i}px;padding:{i}px;font:14px/1.4 sans-serif;color:#{i:03x}}}\n" for i in range(120))
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{code} {phrase}</title>\n<style>\n{style}</style>\n</head>\n<body>\n"
+        f"<center><h1>{code} {phrase}</h1></center>\n"
+        "<p>The upstream server did not answer properly. Please try again in a few minutes.</p>\n"
+        "<hr><center>nginx</center>\n"
+        + "<!-- a padding to disable MSIE and Chrome friendly error page -->\n" * 6
+        + "</body>\n</html>\n"
+    ).encode()
+
+
+@register_fault("latency", times=None, summary="every answer SECONDS late (default 0.5)")
+def _latency(server: DemoServer, arg: str | None) -> Fault:
+    action = Alter(delay=_seconds(arg, 0.5, "latency"))
+    return lambda request: action
+
+
+@register_fault("slow", times=1, summary="the next answer SECONDS late, past a client's timeout (default 35)")
+def _slow(server: DemoServer, arg: str | None) -> Fault:
+    action = Alter(delay=_seconds(arg, 35.0, "slow"))  # the client's default read timeout is 30 s
+    return lambda request: action
+
+
+@register_fault("status", times=1, summary="a JSON error with status CODE (default 503; 429 has Retry-After: 1)")
+def _status(server: DemoServer, arg: str | None) -> Fault:
+    response = _status_answer(_status_code(arg, 503, "status"))
+    return lambda request: response
+
+
+@register_fault("rate-limit", times=1, summary="429 with Retry-After: SECONDS (default 1)")
+def _rate_limit(server: DemoServer, arg: str | None) -> Fault:
+    seconds = _seconds(arg, 1, "rate-limit")
+    if not seconds.is_integer():
+        raise ValueError(f"rate-limit: Retry-After is a whole number of seconds, got {arg!r}.")
+    response = _throttled(int(seconds))
+    return lambda request: response
+
+
+@register_fault("down", times=None, summary="a persistent failure: status CODE until cleared (default 503)")
+def _down(server: DemoServer, arg: str | None) -> Fault:
+    response = _status_answer(_status_code(arg, 503, "down"))
+    return lambda request: response
+
+
+@register_fault("html-error", times=1, summary="a proxy's HTML error page with status CODE (default 502)")
+def _html_error(server: DemoServer, arg: str | None) -> Fault:
+    code = _status_code(arg, 502, "html-error")
+    response = Response(code, _proxy_page(code), {"Content-Type": "text/html"})
+    return lambda request: response
+
+
+@register_fault("not-json", times=1, summary="200 with an HTML page instead of JSON")
+def _not_json(server: DemoServer, arg: str | None) -> Fault:
+    page = (
+        "<!DOCTYPE html>\n<html><head><title>Scheduled maintenance</title></head>\n<body>\n"
+        "<h1>We'll be back soon</h1>\n" + "<p>Sharedcloud is being upgraded.</p>\n" * 200 + "</body></html>\n"
+    )
+    response = Response(200, page, {"Content-Type": "text/html; charset=utf-8"})
+    return lambda request: response
+
+
+@register_fault("truncated", times=1, summary="the real answer cut off half-way, then the connection closed")
+def _truncated(server: DemoServer, arg: str | None) -> Fault:
+    action = Alter(truncate=True)
+    return lambda request: action
+
+
+@register_fault("drop", times=1, summary="the connection closed without an answer")
+def _drop(server: DemoServer, arg: str | None) -> Fault:
+    action = Drop()
+    return lambda request: action
+
+
+@register_fault("reset", times=1, summary="the connection reset (TCP RST) without an answer")
+def _reset(server: DemoServer, arg: str | None) -> Fault:
+    action = Drop(reset=True)
+    return lambda request: action
+
+
+_BAD_KINDS = ("missing", "extra", "null", "type")
+
+
+def _damage(record: dict, kinds: tuple[str, ...]) -> dict:
+    if "missing" in kinds:
+        record.pop("updated_at", None)
+        record.pop("registry_path", None)
+    if "extra" in kinds:
+        record["visibility"] = "public"
+        record["labels"] = {"team": "ml", "tier": 2}
+    if "null" in kinds:
+        record.update(description=None, tag=None, created_at=None)
+    if "type" in kinds:
+        record.update(num_installations="three", requires_gpu="yes", name=42)
+    return record
+
+
+@register_fault("bad-records", times=None, summary="every other record damaged: KIND missing|extra|null|type|mixed")
+def _bad_records(server: DemoServer, arg: str | None) -> Fault:
+    kind = arg or "mixed"
+    if kind != "mixed" and kind not in _BAD_KINDS:
+        raise ValueError(f"bad-records: KIND must be one of {', '.join(_BAD_KINDS)}, mixed; got {arg!r}.")
+    kinds = _BAD_KINDS if kind == "mixed" else (kind,)
+
+    def rewrite(record: dict, position: int) -> dict:
+        return _damage(record, kinds) if position % 2 == 0 else record
+
+    action = Alter(records=rewrite)
+    return lambda request: action
+
+
+_DATE_FIELDS = ("created_at", "updated_at", "current_server_time")
+_DATE_STYLES: dict[str, Callable[[time.struct_time], Any]] = {
+    "iso": lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", t),
+    "us": lambda t: time.strftime("%m/%d/%Y %H:%M:%S", t),
+    "epoch": lambda t: int(calendar.timegm(t)),
+}
+
+
+@register_fault("dates", times=None, summary="dates in another STYLE: iso (default), us or epoch")
+def _dates(server: DemoServer, arg: str | None) -> Fault:
+    style = arg or "iso"
+    if style not in _DATE_STYLES:
+        raise ValueError(f"dates: STYLE must be one of {', '.join(_DATE_STYLES)}; got {arg!r}.")
+    write = _DATE_STYLES[style]
+
+    def rewrite(record: dict, position: int) -> dict:
+        for name in _DATE_FIELDS:
+            value = record.get(name)
+            if isinstance(value, str):
+                try:
+                    record[name] = write(time.strptime(value, DATE_FORMAT))
+                except ValueError:
+                    pass  # already not a day-first date (another fault's work): leave it
+        return record
+
+    action = Alter(records=rewrite)
+    return lambda request: action
+
+
+@register_fault("redirect", times=1, summary="302 to URL + the request's path (e.g. another host)")
+def _redirect(server: DemoServer, arg: str | None) -> Fault:
+    if not arg or not re.match(r"https?://[^/]+", arg):
+        raise ValueError(f"redirect: ARG must be a url such as http://127.0.0.2:8000, got {arg!r}.")
+    root = arg.rstrip("/")
+    return lambda request: Response(
+        302, b"", {"Location": root + request.path, "Content-Type": "text/html; charset=utf-8"}
+    )
 
 
 class _Answer(Exception):
@@ -246,6 +629,8 @@ class DemoServer:
             the list endpoint paginate DRF-style: ``{"count", "next", "previous", "results"}``.
         token: the token the server accepts; default :data:`DEMO_TOKEN`.
         username, password: the demo account, for the login endpoint.
+        faults: named faults to install at once, as specs ``NAME[:ARG][*TIMES]`` (see
+            :meth:`inject` and the module docstring).
 
     Attributes:
         token, username, password: the demo credentials.
@@ -258,7 +643,8 @@ class DemoServer:
             e.g. to make a client time out.
 
     Raises:
-        ValueError: a malformed ``clock``, ``clock`` with ``live_clock``, or a bad ``size``/``page_size``.
+        ValueError: a malformed ``clock``, ``clock`` with ``live_clock``, a bad ``size``/``page_size``,
+            or a bad fault spec.
 
     Example:
         >>> import requests
@@ -282,6 +668,7 @@ class DemoServer:
         token: str = DEMO_TOKEN,
         username: str = DEMO_USERNAME,
         password: str = DEMO_PASSWORD,
+        faults: Iterable[str] = (),
     ) -> None:
         if clock is not None and live_clock:
             raise ValueError("give either a frozen clock or live_clock=True, not both")
@@ -318,6 +705,8 @@ class DemoServer:
         self._pages: dict[tuple[str | None, int], bytes] = {}
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
+        for spec in faults:
+            self.inject(spec)
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -429,23 +818,80 @@ class DemoServer:
         response = Response(status, body, dict(headers or {}))
         self.add_fault(lambda request: response, times=n)
 
+    def inject(
+        self,
+        fault: str,
+        arg: object = None,
+        *,
+        times: int | None = DEFAULT,
+        after: int = 0,
+        path: str | None = None,
+    ) -> None:
+        """Install a named fault from :data:`FAULTS` (the module docstring lists them).
+
+        Args:
+            fault: a name (``"truncated"``) or a whole spec ``NAME[:ARG][*TIMES]`` (``"status:503*2"``).
+            arg: the fault's argument (a status, seconds, a kind...); overrides the spec's ARG.
+            times: how many requests it answers, None for all until :meth:`clear_faults`; by
+                default the spec's TIMES, else the fault's own default.
+            after: let this many matching requests through first (e.g. fail a listing's page 2).
+            path: answer only requests whose path starts with this (e.g. ``"/api/v1/images/"``).
+
+        Raises:
+            ValueError: an unknown name or a bad argument (says what is expected).
+
+        Example:
+            >>> server.inject("status", 503, times=2)  # doctest: +SKIP
+            >>> server.inject("rate-limit:0")          # doctest: +SKIP
+            >>> server.inject("bad-records", "type", path="/api/v1/images/")  # doctest: +SKIP
+        """
+        name, spec_arg, spec_times = parse_fault(fault)
+        if arg is not None:
+            spec_arg = str(arg)
+        named = FAULTS[name]
+        built = named.factory(self, spec_arg)
+        if times is DEFAULT:
+            times = named.times if spec_times is DEFAULT else spec_times
+        if path is not None:
+            prefix, inner = path, built
+
+            def built(request: DemoRequest) -> Response | Drop | Alter | None:
+                return inner(request) if request.path.startswith(prefix) else None
+
+        if after < 0:
+            raise ValueError(f"after must be >= 0, got {after}")
+        if times is not None and times < 1:
+            return
+        with self._lock:
+            self._faults.append(_InstalledFault(built, times, after))
+
     def clear_faults(self) -> None:
         """Remove every installed fault."""
         with self._lock:
             self._faults.clear()
 
-    def _take_fault(self, request: DemoRequest) -> Response | None:
+    def _take_fault(self, request: DemoRequest) -> Response | Drop | Alter | None:
+        """What the faults do with ``request``: alterations stack, the first other answer wins."""
+        altered: Alter | None = None
         with self._lock:
-            for installed in self._faults:
-                response = installed.fault(request)
-                if response is None:
+            for installed in list(self._faults):
+                action = installed.fault(request)
+                if action is None:
+                    continue
+                if installed.skip > 0:
+                    installed.skip -= 1
                     continue
                 if installed.remaining is not None:
                     installed.remaining -= 1
                     if installed.remaining <= 0:
                         self._faults.remove(installed)
-                return response
-        return None
+                if isinstance(action, Alter):
+                    altered = action if altered is None else altered.then(action)
+                    continue
+                if altered is not None and altered.delay:
+                    action = replace(action, delay=action.delay + altered.delay)
+                return action
+        return altered
 
     # -- data ------------------------------------------------------------------------------------
 
@@ -536,6 +982,7 @@ def _utc_now() -> str:
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 64  # many clients connecting at once (load tests) are queued, not refused
 
     def __init__(self, address: tuple[str, int], handler: type, *, demo: DemoServer) -> None:
         self.demo = demo
@@ -609,18 +1056,26 @@ class _Handler(BaseHTTPRequestHandler):
         self._method = method
         self._sent = False
         self._allow: str | None = None
+        self._alter: Alter | None = None
         try:
             body = self._read_body()
             request = DemoRequest(method, self.path, Headers(list(self.headers.items())), body)
             with demo._lock:
                 demo.requests.append(request)
-            fault = demo._take_fault(request)
-            delay = fault.delay if fault is not None else demo.delay
+            action = demo._take_fault(request)
+            if isinstance(action, Alter):
+                delay = demo.delay + action.delay
+            else:
+                delay = action.delay if action is not None else demo.delay
             if delay > 0:
                 time.sleep(delay)
-            if fault is not None:
-                self._send_fault(fault)
+            if isinstance(action, Response):
+                self._send_fault(action)
                 return
+            if isinstance(action, Drop):
+                self._drop(action.reset)
+                return
+            self._alter = action
             self._dispatch(request)
         except _Answer as answer:
             self._send(answer.status, [answer.body], answer.headers)
@@ -673,11 +1128,18 @@ class _Handler(BaseHTTPRequestHandler):
                 raise _not_found()
             if demo.live_clock:
                 record = dict(record, current_server_time=demo.current_server_time())
+            if self._alter is not None and self._alter.records is not None:
+                record = self._alter.records(dict(record), 0)
             self._send_json(200, record)
             return
         instance = _instance_filter(query.get("instance", ""))
         if demo.page_size is None:
-            body = demo._list_body(instance)
+            if self._alter is not None and self._alter.records is not None:
+                rewrite = self._alter.records
+                records = [rewrite(dict(r), i) for i, r in enumerate(demo._records(instance))]
+                body = _Body.of(_encode_list(records))  # altered: not cached
+            else:
+                body = demo._list_body(instance)
             chunks = body.chunks
             if demo.live_clock:
                 chunks = [demo._patch_clock(c) for c in chunks]
@@ -779,7 +1241,12 @@ class _Handler(BaseHTTPRequestHandler):
                 "previous": link(page - 1 if page > 1 else None),
             }
         )
-        results = demo._page_results(instance, page)
+        if self._alter is not None and self._alter.records is not None:
+            rewrite, start = self._alter.records, (page - 1) * demo.page_size
+            chunk = demo._records(instance)[start : start + demo.page_size]
+            results = _json([rewrite(dict(r), start + i) for i, r in enumerate(chunk)])
+        else:
+            results = demo._page_results(instance, page)
         if demo.live_clock:
             results = demo._patch_clock(results)
         self._send(200, [head[:-1], b',"results":', results, b"}"], {})
@@ -828,9 +1295,24 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         if self._method != "HEAD":
+            if self._alter is not None and self._alter.truncate:
+                # Half the body, mid-JSON, under the whole body's Content-Length, then hang up.
+                self.close_connection = True
+                chunks = [b"".join(chunks)[: max(1, sum(map(len, chunks)) // 2)]]
             for chunk in chunks:
                 self.wfile.write(chunk)
         self._allow = None
+
+    def _drop(self, reset: bool) -> None:
+        """Hang up without answering; with ``reset``, abort with a TCP RST rather than a FIN."""
+        self._sent = True
+        self.close_connection = True
+        if reset:
+            # SO_LINGER 0 makes close() send RST. The real close happens only once the reading
+            # file object, which holds a reference on the socket, is closed too.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.rfile.close()
+            self.connection.close()
 
     def _send_fault(self, response: Response) -> None:
         body = response.encoded_body()
