@@ -17,9 +17,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[notebook,test]"
 	@touch $(STAMP)
 
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 # SHAREDCLOUD_DEMO=1 makes sc.connect() use the demo catalogue even where a token is configured.
 demo: $(STAMP)
-	cd notebooks && SHAREDCLOUD_DEMO=1 ../$(PY) -m jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) 01-quickstart.ipynb
+	cd notebooks && SHAREDCLOUD_DEMO=1 ../$(PY) -m jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) $(ALLOW_ROOT) 01-quickstart.ipynb
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
