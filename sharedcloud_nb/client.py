@@ -31,6 +31,7 @@ from .errors import (
     excerpt,
     raise_for_status,
 )
+from .frames import _gc_paused
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas as pd
@@ -43,13 +44,15 @@ try:  # orjson decodes several times faster than the standard library; optional.
     import orjson as _orjson
 
     def _loads(data: bytes) -> Any:
-        return _orjson.loads(data)
+        with _gc_paused():  # a large listing is a million new objects (see frames._gc_paused)
+            return _orjson.loads(data)
 
     _DECODE_ERRORS: tuple[type[Exception], ...] = (_orjson.JSONDecodeError, ValueError)
 except ImportError:  # pragma: no cover - exercised only without orjson
 
     def _loads(data: bytes) -> Any:
-        return json.loads(data)
+        with _gc_paused():
+            return json.loads(data)
 
     _DECODE_ERRORS = (ValueError,)
 
@@ -159,7 +162,8 @@ class Client:
         url: the host root, ``https://sharedcloud.io`` by default.
         timeout: (connect, read) timeouts in seconds.
         retries: how many times a GET is retried on a transient failure (connection errors,
-            429, 502, 503, 504), with exponential backoff and ``Retry-After`` honoured.
+            timeouts, 429, 502, 503, 504), with exponential backoff and ``Retry-After`` honoured
+            up to 60 s, so a call lasts at most about (retries + 1) read timeouts + retries × 60 s.
         session: a ``requests.Session`` to use (requests-cache, your own adapters); its adapters
             are left as they are, so retries are then yours to configure.
 
@@ -237,36 +241,50 @@ class Client:
             response = self.session.request(method, url, auth=self._auth, **kwargs)
         except requests.exceptions.ChunkedEncodingError as exc:
             raise ResponseError(
-                f"The answer to {method} {urlsplit(url).path} was cut off before its end; try again."
+                f"The answer to {method} {urlsplit(url).path} was cut off before its end "
+                f"({_reason(exc)}); try again."
             ) from exc
         except requests.exceptions.RetryError as exc:
             raise TransportError(
                 f"{method} {urlsplit(url).path} failed after {self.retries} retries: {_reason(exc)}."
             ) from exc
-        except requests.exceptions.Timeout as exc:
-            raise TransportError(
-                f"{method} {urlsplit(url).path} timed out (timeout={self.timeout!r} s); "
-                "the server is slow or unreachable, try again or raise timeout=."
-            ) from exc
         except requests.exceptions.RequestException as exc:
+            # With retries mounted, a timeout comes wrapped (MaxRetryError -> ConnectionError).
+            if isinstance(exc, requests.exceptions.Timeout) or _timed_out(exc):
+                raise TransportError(
+                    f"{method} {urlsplit(url).path} timed out (timeout={self.timeout!r} s); "
+                    "the server is slow or unreachable, try again or raise timeout=."
+                ) from exc
             raise TransportError(
                 f"Could not reach {self.url} for {method} {urlsplit(url).path}: {_reason(exc)}. "
-                "Check the url and your network."
+                "Check the url and your network, or try again later."
             ) from exc
         raise_for_status(response)
         return response
 
     def _get_json(self, path_or_url: str, **kwargs: Any) -> Any:
-        response = self._request("GET", path_or_url, **kwargs)
+        # stream=True and one read of the whole body: requests' own .content reads it in 10 kB
+        # pieces, which for a large listing takes longer than decoding it (benchmarks/run.py).
+        # The body (or an error answer's, read by raise_for_status) is then read outside
+        # _request's try, so a failure while reading it is mapped here, the way _request maps it.
         try:
-            return _loads(response.content)
-        except requests.exceptions.RequestException as exc:  # body read lazily and cut off
-            raise ResponseError(f"The answer to GET {urlsplit(response.url).path} was cut off: {_reason(exc)}.") from exc
+            response = self._request("GET", path_or_url, stream=True, **kwargs)
+            body = b"".join(response.iter_content(chunk_size=None))
+        except requests.exceptions.RequestException as exc:
+            path = urlsplit(path_or_url).path
+            if _timed_out(exc):
+                raise TransportError(
+                    f"GET {path} timed out (timeout={self.timeout!r} s); "
+                    "the server is slow or unreachable, try again or raise timeout=."
+                ) from exc
+            raise ResponseError(f"The answer to GET {path} was cut off before its end ({_reason(exc)}); try again.") from exc
+        path = urlsplit(response.url).path
+        try:
+            return _loads(body)
         except _DECODE_ERRORS as exc:
             ctype = response.headers.get("Content-Type", "no content type")
             raise ResponseError(
-                f"The answer to GET {urlsplit(response.url).path} is not JSON ({ctype}, "
-                f"{len(response.content)} bytes): {excerpt(response.content)!r}."
+                f"The answer to GET {path} is not JSON ({ctype}, {len(body)} bytes): {excerpt(body)!r}."
             ) from exc
 
     # -- API ----------------------------------------------------------------------------------
@@ -364,18 +382,36 @@ class Client:
         return image_series(self.get_image(uuid), source=self.source)
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions it wraps (``.reason``, or an exception among its args), outermost first."""
+    chain = [exc]
+    while len(chain) < 10:
+        inner = chain[-1]
+        nxt = getattr(inner, "reason", None)
+        if not isinstance(nxt, BaseException):
+            # e.g. ProtocolError("Connection aborted.", RemoteDisconnected(...))
+            nxt = next((arg for arg in inner.args if isinstance(arg, BaseException)), None)
+        if nxt is None or nxt in chain:
+            break
+        chain.append(nxt)
+    return chain
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """True when a requests/urllib3 exception comes from a timeout."""
+    from urllib3.exceptions import NewConnectionError
+    from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+    causes = _causes(exc)
+    # urllib3 derives NewConnectionError (e.g. connection refused) from its TimeoutError.
+    if any(isinstance(cause, NewConnectionError) for cause in causes):
+        return False
+    return any(isinstance(cause, (Urllib3Timeout, TimeoutError)) for cause in causes)
+
+
 def _reason(exc: BaseException) -> str:
     """The innermost cause of a requests/urllib3 exception, in a few words."""
-    inner: BaseException = exc
-    while True:
-        nxt = getattr(inner, "reason", None)
-        if isinstance(nxt, BaseException) and nxt is not inner:
-            inner = nxt
-            continue
-        if inner.args and isinstance(inner.args[0], BaseException) and inner.args[0] is not inner:
-            inner = inner.args[0]
-            continue
-        break
+    inner = _causes(exc)[-1]
     text = str(inner) or type(inner).__name__
     # urllib3 quotes the connection object; keep the readable end.
     if ": " in text and "object at 0x" in text:
