@@ -95,7 +95,7 @@ DTYPES: dict[str, Any] = {
     "requires_gpu": "boolean",
     "num_installations": "Int64",
     "registry_path": STRING,
-    "repository": STRING,
+    "repository": "category",  # few distinct values, and the key analysts group by
     "created_at": DATETIME,
     "updated_at": DATETIME,
     "current_server_time": DATETIME,
@@ -546,9 +546,14 @@ def _repository(registry_path: pa.Array) -> pa.Array:
     return stripped.take(encoded.indices)
 
 
+def _empty_dtype(dtype: Any) -> Any:
+    # Categories of the schema's string type, as a non-empty frame has (not object).
+    return pd.CategoricalDtype(pd.Index([], dtype=STRING)) if dtype == "category" else dtype
+
+
 def empty_frame() -> pd.DataFrame:
     """An empty images frame with exactly the schema."""
-    frame = pd.DataFrame({column: pd.Series([], dtype=DTYPES[column]) for column in COLUMNS})
+    frame = pd.DataFrame({column: pd.Series([], dtype=_empty_dtype(DTYPES[column])) for column in COLUMNS})
     frame.index = pd.Index([], dtype=STRING, name="uuid")
     return frame
 
@@ -629,7 +634,7 @@ def _frame(records: list[dict[str, Any]], problems: _Problems) -> pd.DataFrame:
         else:
             strings = _strings(values_of(key), key, problems) if array is None else array.cast(pa.large_string())
             if key == "registry_path":
-                data["repository"] = pd.arrays.ArrowStringArray(_repository(strings))
+                data["repository"] = _categorical(_repository(strings))
             data[key] = _categorical(strings) if kind == "category" else pd.arrays.ArrowStringArray(strings)
     data["age"] = _elapsed(ns["current_server_time"], ns["created_at"])
     data["since_update"] = _elapsed(ns["current_server_time"], ns["updated_at"])

@@ -32,7 +32,7 @@ EXPECTED_DTYPES = {
     "requires_gpu": "boolean",
     "num_installations": "Int64",
     "registry_path": "string",
-    "repository": "string",
+    "repository": "category",
     "created_at": "datetime64[ns, UTC]",
     "updated_at": "datetime64[ns, UTC]",
     "current_server_time": "datetime64[ns, UTC]",
@@ -169,6 +169,9 @@ def test_extra_fields_are_kept_after_the_schema():
 
 def test_empty_list_gives_the_full_schema():
     df = quiet([])
+    full = quiet([RECORD])
+    for column in ("runtime", "tag", "repository"):
+        assert df[column].cat.categories.dtype == full[column].cat.categories.dtype
     assert len(df) == 0
     assert list(df.columns) == COLUMNS
     assert {c: str(t) for c, t in df.dtypes.items()} == EXPECTED_DTYPES
