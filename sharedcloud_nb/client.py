@@ -239,28 +239,29 @@ class Client:
         log.debug("%s %s", method, urlsplit(url).path)
         try:
             response = self.session.request(method, url, auth=self._auth, **kwargs)
-        except requests.exceptions.ChunkedEncodingError as exc:
-            raise ResponseError(
-                f"The answer to {method} {urlsplit(url).path} was cut off before its end "
-                f"({_reason(exc)}); try again."
-            ) from exc
-        except requests.exceptions.RetryError as exc:
-            raise TransportError(
-                f"{method} {urlsplit(url).path} failed after {self.retries} retries: {_reason(exc)}."
-            ) from exc
         except requests.exceptions.RequestException as exc:
-            # With retries mounted, a timeout comes wrapped (MaxRetryError -> ConnectionError).
-            if isinstance(exc, requests.exceptions.Timeout) or _timed_out(exc):
-                raise TransportError(
-                    f"{method} {urlsplit(url).path} timed out (timeout={self.timeout!r} s); "
-                    "the server is slow or unreachable, try again or raise timeout=."
-                ) from exc
-            raise TransportError(
-                f"Could not reach {self.url} for {method} {urlsplit(url).path}: {_reason(exc)}. "
-                "Check the url and your network, or try again later."
-            ) from exc
+            raise self._transport_error(method, urlsplit(url).path, exc) from exc
         raise_for_status(response)
         return response
+
+    def _transport_error(
+        self, method: str, path: str, exc: requests.exceptions.RequestException, *, reading_body: bool = False
+    ) -> SharedcloudError:
+        """The error of the tree for a request that got no (whole) answer: the one place that words it."""
+        # With retries mounted, a timeout comes wrapped (MaxRetryError -> ConnectionError).
+        if isinstance(exc, requests.exceptions.Timeout) or _timed_out(exc):
+            return TransportError(
+                f"{method} {path} timed out (timeout={self.timeout!r} s); "
+                "the server is slow or unreachable, try again or raise timeout=."
+            )
+        if reading_body or isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            return ResponseError(f"The answer to {method} {path} was cut off before its end ({_reason(exc)}); try again.")
+        if isinstance(exc, requests.exceptions.RetryError):
+            return TransportError(f"{method} {path} failed after {self.retries} retries: {_reason(exc)}.")
+        return TransportError(
+            f"Could not reach {self.url} for {method} {path}: {_reason(exc)}. "
+            "Check the url and your network, or try again later."
+        )
 
     def _get_json(self, path_or_url: str, **kwargs: Any) -> Any:
         # stream=True and one read of the whole body: requests' own .content reads it in 10 kB
@@ -271,13 +272,7 @@ class Client:
             response = self._request("GET", path_or_url, stream=True, **kwargs)
             body = b"".join(response.iter_content(chunk_size=None))
         except requests.exceptions.RequestException as exc:
-            path = urlsplit(path_or_url).path
-            if _timed_out(exc):
-                raise TransportError(
-                    f"GET {path} timed out (timeout={self.timeout!r} s); "
-                    "the server is slow or unreachable, try again or raise timeout=."
-                ) from exc
-            raise ResponseError(f"The answer to GET {path} was cut off before its end ({_reason(exc)}); try again.") from exc
+            raise self._transport_error("GET", urlsplit(path_or_url).path, exc, reading_body=True) from exc
         path = urlsplit(response.url).path
         try:
             return _loads(body)
