@@ -263,7 +263,8 @@ class Client:
             "Check the url and your network, or try again later."
         )
 
-    def _get_json(self, path_or_url: str, **kwargs: Any) -> Any:
+    def _get_body(self, path_or_url: str, **kwargs: Any) -> tuple[requests.Response, bytes]:
+        """GET and read the whole body (an error answer is mapped by _request)."""
         # stream=True and one read of the whole body: requests' own .content reads it in 10 kB
         # pieces, which for a large listing takes longer than decoding it (benchmarks/run.py).
         # The body (or an error answer's, read by raise_for_status) is then read outside
@@ -273,14 +274,21 @@ class Client:
             body = b"".join(response.iter_content(chunk_size=None))
         except requests.exceptions.RequestException as exc:
             raise self._transport_error("GET", urlsplit(path_or_url).path, exc, reading_body=True) from exc
-        path = urlsplit(response.url).path
+        return response, body
+
+    @staticmethod
+    def _decode(response: requests.Response, body: bytes) -> Any:
         try:
             return _loads(body)
         except _DECODE_ERRORS as exc:
             ctype = response.headers.get("Content-Type", "no content type")
             raise ResponseError(
-                f"The answer to GET {path} is not JSON ({ctype}, {len(body)} bytes): {excerpt(body)!r}."
+                f"The answer to GET {urlsplit(response.url).path} is not JSON ({ctype}, {len(body)} bytes): "
+                f"{excerpt(body)!r}."
             ) from exc
+
+    def _get_json(self, path_or_url: str, **kwargs: Any) -> Any:
+        return self._decode(*self._get_body(path_or_url, **kwargs))
 
     # -- API ----------------------------------------------------------------------------------
 
@@ -301,8 +309,10 @@ class Client:
         Example:
             >>> records = client.list_images()  # doctest: +SKIP
         """
-        params = {"instance": canonical_uuid(instance)} if instance is not None else None
-        payload = self._get_json(API_PREFIX + "images/", params=params)
+        return self._all_pages(self._get_json(API_PREFIX + "images/", params=_instance_params(instance)))
+
+    def _all_pages(self, payload: Any) -> Any:
+        """The records of a listing's first answer and, when the server paginates, of every next page."""
         if not isinstance(payload, dict) or "results" not in payload:
             return payload  # a plain list, returned as is; images_frame checks its shape
         records: list[Any] = []
@@ -363,9 +373,16 @@ class Client:
             >>> df["created_at"].dt.month.head(1).tolist()  # doctest: +SKIP
             [9]
         """
-        from .frames import images_frame
+        from .frames import images_frame, images_frame_from_json
 
-        frame = images_frame(self.list_images(instance=instance), source=self.source)
+        response, body = self._get_body(API_PREFIX + "images/", params=_instance_params(instance))
+        # A well-formed, unpaginated listing is read by Arrow straight from its JSON; anything
+        # else (pages, bad values) takes the careful path through Python records.
+        frame = images_frame_from_json(body, source=self.source)
+        if frame is None:
+            records = self._all_pages(self._decode(response, body))
+            del body
+            frame = images_frame(records, source=self.source)
         if instance is not None:
             frame.attrs["instance"] = canonical_uuid(instance)
         return frame
@@ -375,6 +392,10 @@ class Client:
         from .frames import image_series
 
         return image_series(self.get_image(uuid), source=self.source)
+
+
+def _instance_params(instance: str | None) -> dict[str, str] | None:
+    return {"instance": canonical_uuid(instance)} if instance is not None else None
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

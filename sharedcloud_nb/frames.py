@@ -237,6 +237,69 @@ class _Column(Sequence[Any]):
         return self.records[position][self.key]
 
 
+class _ArrowValues(Sequence[Any]):
+    """An Arrow array as a read-only sequence of Python values, converted only where asked."""
+
+    def __init__(self, array: pa.Array) -> None:
+        self.array = array
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, position: Any) -> Any:
+        return self.array[position].as_py()
+
+
+def _arrow_listing(body: bytes) -> dict[str, pa.Array] | None:
+    """The schema's fields of a listing's JSON, parsed by Arrow without Python objects; None if unsure.
+
+    Decoding 100,000 records into dicts, converting them to Arrow and freeing them costs more than
+    the decoding itself (benchmarks/run.py). A compact JSON array of flat objects becomes
+    newline-delimited JSON by splitting at ``},{``; a split inside a string or a nested value
+    leaves a line that is not valid JSON, so Arrow fails and the caller takes the careful path.
+    Arrow must vouch for everything ``_arrow_columns`` vouches for: the explicit schema refuses
+    other fields and values of another type (2.5, "three" or true among the counts), a null or a
+    missing field shows as a null, which is refused here. Text with ``\\uD...`` escapes (which
+    may be lone surrogates, which Arrow would replace rather than refuse) goes the careful way.
+    """
+    text = body.strip()
+    if not (text.startswith(b"[{") and text.endswith(b"}]")) or b"\\ud" in text or b"\\uD" in text:
+        return None
+    import io
+
+    import pyarrow.json as pa_json
+
+    lines = text[1:-1].replace(b"},{", b"}\n{")
+    try:
+        table = pa_json.read_json(
+            io.BytesIO(lines),
+            parse_options=pa_json.ParseOptions(explicit_schema=pa.schema(_RECORD), unexpected_field_behavior="error"),
+        )
+        columns = {name: table.column(name).combine_chunks() for name in _RECORD.names}
+    except (pa.ArrowException, ValueError, OverflowError):
+        return None
+    if any(column.null_count for column in columns.values()):
+        return None
+    return columns
+
+
+def images_frame_from_json(body: bytes, *, source: str | None = None) -> pd.DataFrame | None:
+    """The typed frame straight from the JSON of ``GET /api/v1/images/``, or None.
+
+    None when Arrow cannot vouch for every record (see ``_arrow_listing``): decode the body and
+    call :func:`images_frame`, whose careful path reads and reports what this one refuses. The two
+    give equal frames wherever this one answers.
+    """
+    arrow = _arrow_listing(body)
+    if arrow is None:
+        return None
+    problems = _Problems(len(arrow["uuid"]))
+    frame = _frame(None, problems, arrow=arrow)
+    problems.warn()
+    frame.attrs["source"] = source
+    return frame
+
+
 def _columns(records: list[dict[str, Any]]) -> tuple[dict[str, list[Any]], dict[str, int]]:
     """Every key's values in record order (None where a record lacks the key), and how many lack each.
 
@@ -594,13 +657,23 @@ def images_frame(records: Any, *, source: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def _frame(records: list[dict[str, Any]], problems: _Problems) -> pd.DataFrame:
-    """Column by column: each kind has a fast path for the well-formed case and a careful one."""
-    total = len(records)
-    arrow = _arrow_columns(records)
+def _frame(
+    records: list[dict[str, Any]] | None, problems: _Problems, arrow: dict[str, pa.Array] | None = None
+) -> pd.DataFrame:
+    """Column by column: each kind has a fast path for the well-formed case and a careful one.
+
+    ``arrow``: the schema's fields of a listing that Arrow read straight from its JSON (see
+    ``_arrow_listing``, which vouches for them as ``_arrow_columns`` does); ``records`` is then None.
+    """
     columns: dict[str, list[Any]] = {}
     absent: dict[str, int] = {}
-    if arrow is not None:
+    if records is None:
+        assert arrow is not None
+        total = len(arrow["uuid"])
+    else:
+        total = len(records)
+        arrow = _arrow_columns(records)
+    if arrow is not None and records is not None:
         # The fields the schema does not know, as served; None when the records' other keys differ.
         present = _present(records, [key for key in records[0] if key not in _KNOWN])
         if present is None:
@@ -622,7 +695,10 @@ def _frame(records: list[dict[str, Any]], problems: _Problems) -> pd.DataFrame:
     for key, kind in FIELDS.items():
         array = None if arrow is None else arrow[key]
         if kind == "date":
-            values = values_of(key) if array is None else _Column(records, key)
+            if array is None:
+                values: Sequence[Any] = values_of(key)
+            else:
+                values = _ArrowValues(array) if records is None else _Column(records, key)
             ns[key] = _date_ns(values, key, problems, strings=array)
             data[key] = _datetime_array(ns[key])
         elif kind == "boolean":
