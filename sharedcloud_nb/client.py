@@ -2,7 +2,7 @@
 
 One ``requests.Session`` per client, retries through urllib3's ``Retry`` mounted on it, every
 error answer mapped by :func:`sharedcloud_nb.errors.raise_for_status`, and transport exceptions
-wrapped in one place (:meth:`Client._request`). The token is sent as ``Authorization: Token <key>``
+worded in one place (:meth:`Client._transport_error`). The token is sent as ``Authorization: Token <key>``
 by an auth object, so requests drops it on a redirect to another host, and it appears in no repr,
 message or log line.
 """
@@ -31,7 +31,7 @@ from .errors import (
     excerpt,
     raise_for_status,
 )
-from .frames import _gc_paused
+from .frames import _gc_paused, image_series, images_frame, images_frame_from_json
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas as pd
@@ -373,8 +373,6 @@ class Client:
             >>> df["created_at"].dt.month.head(1).tolist()  # doctest: +SKIP
             [9]
         """
-        from .frames import images_frame, images_frame_from_json
-
         response, body = self._get_body(API_PREFIX + "images/", params=_instance_params(instance))
         # A well-formed, unpaginated listing is read by Arrow straight from its JSON; anything
         # else (pages, bad values) takes the careful path through Python records.
@@ -389,8 +387,6 @@ class Client:
 
     def image(self, uuid: str) -> pd.Series:
         """One image as a typed Series named by its uuid (the same typing as a row of ``images()``)."""
-        from .frames import image_series
-
         return image_series(self.get_image(uuid), source=self.source)
 
 

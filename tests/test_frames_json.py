@@ -96,7 +96,9 @@ def test_client_reads_a_well_formed_listing_without_python_records(client, monke
     def refuse(*args, **kwargs):
         raise AssertionError("the careful path was taken for a well-formed listing")
 
-    monkeypatch.setattr(frames, "images_frame", refuse)
+    import sharedcloud_nb.client as client_module
+
+    monkeypatch.setattr(client_module, "images_frame", refuse)
     frame = client.images()
     assert len(frame) >= 40 and frame.attrs["source"] == "demo"
 
