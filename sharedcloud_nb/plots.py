@@ -61,6 +61,12 @@ _DAY = pd.Timedelta(days=1)
 # -- shared pieces ---------------------------------------------------------------------------------
 
 
+def _check_n(n: Any) -> None:
+    """How many images a top-N plot shows: a whole number, at least 1 (True is not a number here)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a whole number of images, at least 1, not {n!r}.")
+
+
 def _require(frame: Any, columns: Sequence[str], who: str) -> pd.DataFrame:
     """Check that ``frame`` is a DataFrame with ``columns``; say which are missing otherwise."""
     if not isinstance(frame, pd.DataFrame):
@@ -285,8 +291,7 @@ def most_installed(frame: pd.DataFrame, n: int = 10, ax: Axes | None = None) -> 
     Example:
         >>> ax = sc.plots.most_installed(client.images(), n=5)  # doctest: +SKIP
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a whole number of images, at least 1, not {n!r}.")
+    _check_n(n)
     what = "Most-installed images"
     _require(frame, ["name", "runtime", "tag", "requires_gpu", "num_installations"], "most_installed")
     counts = frame["num_installations"].astype("Int64").reset_index(drop=True)
@@ -414,8 +419,7 @@ def staleness(frame: pd.DataFrame, n: int = 15, ax: Axes | None = None) -> Axes:
     Example:
         >>> ax = sc.plots.staleness(client.images(), n=10)  # doctest: +SKIP
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a whole number of images, at least 1, not {n!r}.")
+    _check_n(n)
     what = "Stalest images"
     _require(frame, ["name", "runtime", "tag", "since_update"], "staleness")
     since = pd.to_timedelta(frame["since_update"]).reset_index(drop=True)
