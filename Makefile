@@ -8,13 +8,13 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 
-.PHONY: demo test bench docs notebooks install clean
+.PHONY: demo test lint bench docs notebooks install clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[notebook,test]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[notebook,test,lint]"
 	@touch $(STAMP)
 
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
@@ -24,8 +24,14 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 demo: $(STAMP)
 	cd notebooks && SHAREDCLOUD_DEMO=1 ../$(PY) -m jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) $(ALLOW_ROOT) 01-quickstart.ipynb
 
-test: $(STAMP)
+test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# ruff (lint and format) and mypy, configured in pyproject.toml; make test runs it first.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check sharedcloud_nb tests benchmarks tools conftest.py
+	$(VENV)/bin/ruff format --check sharedcloud_nb tests benchmarks tools conftest.py
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py $(BENCH_ARGS)

@@ -17,7 +17,7 @@ import argparse
 import statistics
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pandas as pd
@@ -49,7 +49,7 @@ def _naive_filter(frame: pd.DataFrame, query: str) -> list[tuple[str, str]]:
         keep &= hit
     matches = frame[keep]
     labels = matches["name"].astype(str) + " · " + matches["runtime"].astype(str) + " · " + matches.index.str[:8]
-    return list(zip(labels, matches.index))[:200]
+    return list(zip(labels, matches.index, strict=False))[:200]
 
 
 def bench_picker(n: int = 10_000, *, repeat: int = 7, seed: int = 0) -> dict[str, Any]:
@@ -83,12 +83,11 @@ def bench_picker(n: int = 10_000, *, repeat: int = 7, seed: int = 0) -> dict[str
     naive_s: dict[str, float] = {}
     matches: dict[str, int] = {}
     for query in QUERIES:
-
         # One change of the search box per run, as one keystroke makes: alternate the query's case
         # (the search ignores case, so both spellings do the same work).
         spellings = iter([query.upper(), query] * repeat)
 
-        def type_query() -> None:
+        def type_query(spellings: Iterator[str] = spellings) -> None:
             picker.search.value = next(spellings)
 
         picker.search.value = query

@@ -380,9 +380,14 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: run the suite and print the tables and the targets."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--sizes", type=_sizes, default=list(DEFAULT_SIZES), help="catalogue sizes, e.g. 1000,10000 (default 1000,10000,100000)"
+        "--sizes",
+        type=_sizes,
+        default=list(DEFAULT_SIZES),
+        help="catalogue sizes, e.g. 1000,10000 (default 1000,10000,100000)",
     )
-    parser.add_argument("--large", action="store_true", help=f"also {LARGE:,} images (a few GB of memory, a few minutes)")
+    parser.add_argument(
+        "--large", action="store_true", help=f"also {LARGE:,} images (a few GB of memory, a few minutes)"
+    )
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per method and size (default 7)")
     parser.add_argument("--large-repeat", type=int, default=3, help=f"timed runs at {LARGE:,} (default 3)")
     parser.add_argument("--import-runs", type=int, default=7, help="fresh interpreters per import (default 7; 0 skips)")

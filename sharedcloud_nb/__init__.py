@@ -27,24 +27,24 @@ from .frames import images_frame
 __version__ = "0.1.0"
 
 __all__ = [
-    "Client",
-    "connect",
-    "login",
-    "images_frame",
-    "token_form",
-    "image_picker",
-    "plots",
-    "demo",
-    "SharedcloudError",
     "APIError",
     "AuthenticationError",
+    "Client",
+    "InsecureURLError",
     "NotFoundError",
     "RateLimitError",
-    "ServerError",
     "ResponseError",
-    "TransportError",
-    "InsecureURLError",
+    "ServerError",
+    "SharedcloudError",
     "SharedcloudWarning",
+    "TransportError",
+    "connect",
+    "demo",
+    "image_picker",
+    "images_frame",
+    "login",
+    "plots",
+    "token_form",
 ]
 
 _LAZY_MODULES = {"plots", "demo", "widgets"}

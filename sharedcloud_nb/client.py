@@ -64,7 +64,7 @@ _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 class _CappedRetry(Retry):
     """urllib3 ``Retry`` whose ``Retry-After`` wait is capped, so a call's total time stays bounded."""
 
-    def get_retry_after(self, response: Any) -> float | None:  # noqa: D102 - urllib3 API
+    def get_retry_after(self, response: Any) -> float | None:
         value = super().get_retry_after(response)
         if value is None:
             return None
@@ -126,10 +126,7 @@ def _check_token(token: str) -> str:
 
 
 def _config_hint() -> str:
-    return (
-        f"set {_config.ENV_TOKEN}, pass token=..., or log in with sc.login(username, password) "
-        "or sc.token_form()."
-    )
+    return f"set {_config.ENV_TOKEN}, pass token=..., or log in with sc.login(username, password) or sc.token_form()."
 
 
 def mask(token: str) -> str:
@@ -151,7 +148,9 @@ def canonical_uuid(value: Any) -> str:
         return str(uuid_module.UUID(str(value).strip()))
     except (ValueError, AttributeError, TypeError):
         shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "...'"
-        raise ValueError(f"Not a valid uuid: {shown}. An image uuid looks like 24b310f8-1405-4928-914f-d5c91272f88a.") from None
+        raise ValueError(
+            f"Not a valid uuid: {shown}. An image uuid looks like 24b310f8-1405-4928-914f-d5c91272f88a."
+        ) from None
 
 
 class Client:
@@ -255,7 +254,9 @@ class Client:
                 "the server is slow or unreachable, try again or raise timeout=."
             )
         if reading_body or isinstance(exc, requests.exceptions.ChunkedEncodingError):
-            return ResponseError(f"The answer to {method} {path} was cut off before its end ({_reason(exc)}); try again.")
+            return ResponseError(
+                f"The answer to {method} {path} was cut off before its end ({_reason(exc)}); try again."
+            )
         if isinstance(exc, requests.exceptions.RetryError):
             return TransportError(f"{method} {path} failed after {self.retries} retries: {_reason(exc)}.")
         return TransportError(
@@ -321,7 +322,9 @@ class Client:
         while True:
             results = payload.get("results")
             if not isinstance(results, list):
-                raise ResponseError(f"A page of GET /api/v1/images/ has no list of results: {excerpt(repr(payload))!r}.")
+                raise ResponseError(
+                    f"A page of GET /api/v1/images/ has no list of results: {excerpt(repr(payload))!r}."
+                )
             records.extend(results)
             nxt = payload.get("next")
             if not nxt:
@@ -460,7 +463,9 @@ def login(username: str, password: str, *, url: str | None = None, timeout: Any 
         except SharedcloudError as exc:
             detail = getattr(exc, "detail", None) or "the server refused the credentials"
             raise AuthenticationError(
-                f"Login refused: {detail} Check the username and password.", status=400, detail=detail,
+                f"Login refused: {detail} Check the username and password.",
+                status=400,
+                detail=detail,
                 path=urlsplit(target).path,
             ) from exc
     raise_for_status(response)

@@ -14,18 +14,18 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import requests
 
 __all__ = [
-    "SharedcloudError",
     "APIError",
     "AuthenticationError",
+    "InsecureURLError",
     "NotFoundError",
     "RateLimitError",
-    "ServerError",
     "ResponseError",
-    "TransportError",
-    "InsecureURLError",
+    "ServerError",
+    "SharedcloudError",
     "SharedcloudWarning",
-    "raise_for_status",
+    "TransportError",
     "excerpt",
+    "raise_for_status",
 ]
 
 #: What an error message tells a person to do when the token is refused.
@@ -45,9 +45,7 @@ class APIError(SharedcloudError):
         path: the url path that was asked for, or None.
     """
 
-    def __init__(
-        self, message: str, *, status: int, detail: str | None = None, path: str | None = None
-    ) -> None:
+    def __init__(self, message: str, *, status: int, detail: str | None = None, path: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.detail = detail
@@ -138,7 +136,12 @@ def _path(response: requests.Response) -> str:
     return urlsplit(url).path or "/"
 
 
-_CLASSES: dict[int, type[APIError]] = {401: AuthenticationError, 403: AuthenticationError, 404: NotFoundError, 429: RateLimitError}
+_CLASSES: dict[int, type[APIError]] = {
+    401: AuthenticationError,
+    403: AuthenticationError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
 
 _ADVICE = {
     AuthenticationError: TOKEN_HINT + ".",

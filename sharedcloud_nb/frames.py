@@ -34,18 +34,18 @@ import pyarrow.compute as pc
 from .errors import ResponseError, SharedcloudWarning, excerpt
 
 __all__ = [
-    "DATE_FORMAT",
-    "FIELDS",
     "COLUMNS",
-    "DTYPES",
-    "images_frame",
-    "image_series",
-    "parse_dates",
-    "empty_frame",
     "CSV_NA",
-    "write_images_csv",
+    "DATE_FORMAT",
+    "DTYPES",
+    "FIELDS",
+    "empty_frame",
+    "image_series",
+    "images_frame",
+    "parse_dates",
     "read_images_csv",
     "read_images_parquet",
+    "write_images_csv",
 ]
 
 #: The API's date format: day first, server time (UTC).
@@ -538,9 +538,7 @@ def parse_dates(values: Any, column: str = "date") -> pd.Series:
     return pd.Series(result, dtype=DATETIME, name=column)
 
 
-def _date_ns(
-    values: Sequence[Any], column: str, problems: _Problems, strings: pa.Array | None = None
-) -> np.ndarray:
+def _date_ns(values: Sequence[Any], column: str, problems: _Problems, strings: pa.Array | None = None) -> np.ndarray:
     """Dates as int64 nanoseconds since 1970 (NaT where unread): the fast path, then the careful one.
 
     ``strings``: the values already as an Arrow string array, when the caller has it; ``values``
@@ -565,7 +563,9 @@ def _date_ns(
         bad = parsed.isna().to_numpy() & pd.Series(others, dtype=object).notna().to_numpy()
         bad_count = int(bad.sum())
         if bad_count:
-            problems.bad(column, bad_count, others[int(bad.argmax())], f"dates in {DATE_FORMAT} (day first) or ISO 8601")
+            problems.bad(
+                column, bad_count, others[int(bad.argmax())], f"dates in {DATE_FORMAT} (day first) or ISO 8601"
+            )
     return ns
 
 

@@ -32,16 +32,16 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
 __all__ = [
-    "runtimes",
-    "gpu_share",
-    "most_installed",
-    "catalogue_growth",
-    "staleness",
-    "image_labels",
     "CPU_COLOR",
     "GPU_COLOR",
-    "UNKNOWN_COLOR",
     "NO_DATA",
+    "UNKNOWN_COLOR",
+    "catalogue_growth",
+    "gpu_share",
+    "image_labels",
+    "most_installed",
+    "runtimes",
+    "staleness",
 ]
 
 CPU_COLOR = "tab:blue"
@@ -71,8 +71,7 @@ def _require(frame: Any, columns: Sequence[str], who: str) -> pd.DataFrame:
     """Check that ``frame`` is a DataFrame with ``columns``; say which are missing otherwise."""
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(
-            f"{who}() takes an images DataFrame (client.images() or sc.images_frame()), "
-            f"not {type(frame).__name__}."
+            f"{who}() takes an images DataFrame (client.images() or sc.images_frame()), not {type(frame).__name__}."
         )
     missing = [column for column in columns if column not in frame.columns]
     if missing:
@@ -370,13 +369,28 @@ def catalogue_growth(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
     starts = mdates.date2num(months.to_timestamp(how="start"))
     ends = mdates.date2num((months + 1).to_timestamp(how="start"))
     # Bars fill most of their month; the line's points sit at each month's end, when the total holds.
-    bars = ax.bar(starts, per_month.to_numpy(), width=(ends - starts) * 0.85, align="edge", color=CPU_COLOR,
-           label="images created in the month")
+    bars = ax.bar(
+        starts,
+        per_month.to_numpy(),
+        width=(ends - starts) * 0.85,
+        align="edge",
+        color=CPU_COLOR,
+        label="images created in the month",
+    )
     marked = updates.to_numpy() > 0
-    (markers,) = ax.plot((starts + (ends - starts) / 2)[marked], updates.to_numpy()[marked], linestyle="none", marker="v",
-            markersize=8, color=UPDATE_COLOR, label="images updated in the month")
+    (markers,) = ax.plot(
+        (starts + (ends - starts) / 2)[marked],
+        updates.to_numpy()[marked],
+        linestyle="none",
+        marker="v",
+        markersize=8,
+        color=UPDATE_COLOR,
+        label="images updated in the month",
+    )
     right = ax.twinx()
-    (line,) = right.plot(ends, total.to_numpy(), color=TOTAL_COLOR, marker=".", label="images in the catalogue (right axis)")
+    (line,) = right.plot(
+        ends, total.to_numpy(), color=TOTAL_COLOR, marker=".", label="images in the catalogue (right axis)"
+    )
     right.set_ylim(bottom=0, top=max(int(total.iloc[-1]), 1) * 1.08)
     right.set_ylabel("images in the catalogue")
     right.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -391,7 +405,9 @@ def catalogue_growth(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("month (UTC)" + _left_out(int((~has_created).sum()), "without a creation date"))
     # One legend for both axes, on the right Axes: it is drawn last, so nothing covers the legend.
     right.legend(handles=[bars, markers, line], loc="upper left")
-    ax.set_title(_title(frame, f"{what}: {int(total.iloc[-1])} images created, {int(was_updated.sum())} of them updated later"))
+    ax.set_title(
+        _title(frame, f"{what}: {int(total.iloc[-1])} images created, {int(was_updated.sum())} of them updated later")
+    )
     ax.right_ax = right  # pandas' name for the secondary axis of a plot
     return ax
 

@@ -53,20 +53,20 @@ except ImportError as exc:  # pragma: no cover - exercised only without the note
     raise ImportError(_NEEDS_WIDGETS) from exc
 
 __all__ = [
-    "token_form",
-    "image_picker",
-    "TokenForm",
-    "ImagePicker",
-    "ImageIndex",
     "Card",
-    "validate_token",
+    "ImageIndex",
+    "ImagePicker",
+    "TokenForm",
     "connected_message",
-    "error_message",
-    "image_card",
-    "gone_card",
-    "error_card",
     "describe_delta",
+    "error_card",
+    "error_message",
     "format_time",
+    "gone_card",
+    "image_card",
+    "image_picker",
+    "token_form",
+    "validate_token",
 ]
 
 log = logging.getLogger("sharedcloud_nb")
@@ -258,8 +258,7 @@ class Card:
             # Compact rows: JupyterLab's own table style pads each cell for a data table.
             cell = "padding:1px 1em 1px 0;line-height:1.35;text-align:left;vertical-align:top;border:none"
             cells = "".join(
-                f'<tr><th style="{cell}">{html.escape(label)}</th>'
-                f'<td style="{cell}">{html.escape(value)}</td></tr>'
+                f'<tr><th style="{cell}">{html.escape(label)}</th><td style="{cell}">{html.escape(value)}</td></tr>'
                 for label, value in self.rows
             )
             parts.append(f'<table style="border-collapse:collapse">{cells}</table>')
@@ -565,21 +564,26 @@ class TokenForm(_Displayable, traitlets.HasTraits):
         self.username = w.Text(placeholder="username", description="Username")
         self.password = w.Password(placeholder="password, then Enter", description="Password", continuous_update=False)
         self.login = w.Button(description="Log in", tooltip="Get a token with the username and password, and connect")
-        self.url = w.Text(
-            value=_config.resolve_url(url)[0], description="Server", layout=w.Layout(width="420px")
-        )
+        self.url = w.Text(value=_config.resolve_url(url)[0], description="Server", layout=w.Layout(width="420px"))
         self.status = w.HTML(value="")
         self._status = _Status(self.status)
         login_box = w.VBox(
             [
-                w.HTML(f'<span style="color:{_GREY}">Gets a token from the server (api-token-auth) and connects with it.</span>'),
+                w.HTML(
+                    f'<span style="color:{_GREY}">Gets a token from the server (api-token-auth) and connects with it.</span>'
+                ),
                 self.username,
                 self.password,
                 self.login,
             ]
         )
         advanced = w.VBox(
-            [self.url, w.HTML(f'<span style="color:{_GREY}">Default: SHAREDCLOUD_URL, else SHAREDCLOUD_CLI_URL, else https://sharedcloud.io.</span>')]
+            [
+                self.url,
+                w.HTML(
+                    f'<span style="color:{_GREY}">Default: SHAREDCLOUD_URL, else SHAREDCLOUD_CLI_URL, else https://sharedcloud.io.</span>'
+                ),
+            ]
         )
         self.more = w.Accordion(children=[login_box, advanced], titles=("Username and password", "Advanced"))
         self.more.selected_index = None  # folded
@@ -654,7 +658,9 @@ class TokenForm(_Displayable, traitlets.HasTraits):
             self._sync_status()
             return
         options = {k: v for k, v in self._options.items() if k == "timeout"}
-        self._attempt(lambda url: login(username, password, url=url, **options), secrets=(password,), verb="Logging in to")
+        self._attempt(
+            lambda url: login(username, password, url=url, **options), secrets=(password,), verb="Logging in to"
+        )
 
     def _login_clicked(self, _button: Any) -> None:
         if self.password.value:
@@ -674,7 +680,9 @@ class TokenForm(_Displayable, traitlets.HasTraits):
 
     # -- the one place a connect happens ------------------------------------------------------------
 
-    def _attempt(self, get_token: Callable[[str], str], *, secrets: tuple[str, ...], verb: str = "Connecting to") -> None:
+    def _attempt(
+        self, get_token: Callable[[str], str], *, secrets: tuple[str, ...], verb: str = "Connecting to"
+    ) -> None:
         if self.busy:  # a request is in flight; a second one would race it
             return
         url = self.url.value.strip()
@@ -685,7 +693,7 @@ class TokenForm(_Displayable, traitlets.HasTraits):
             url = check_url(url)
             token = get_token(url)
             client, count = validate_token(token, url, **self._options)
-        except Exception as exc:  # noqa: BLE001 - every failure is shown in the form, which stays usable
+        except Exception as exc:
             self.last_error = _detached(exc)
             self._status.set("Could not connect: " + _redact(error_message(exc), secrets), "error")
             self._sync_status()
@@ -696,12 +704,12 @@ class TokenForm(_Displayable, traitlets.HasTraits):
         self._status.set(self._connected_line, "ok")
         try:
             self.set_trait("client", client)
-        except Exception as exc:  # noqa: BLE001 - an observer of .client failed
+        except Exception as exc:
             self._callback_failed("an observer of form.client", exc)
         for callback in list(self._callbacks):
             try:
                 callback(client)
-            except Exception as exc:  # noqa: BLE001 - shown in the status area, never lost
+            except Exception as exc:
                 self._callback_failed(f"on_connect callback {_callback_name(callback)}", exc)
         self._sync_status()
 
@@ -905,7 +913,9 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
         listed = self.index.row(uuid)
         if self.client is None:
             if listed is None:
-                self._set_card(error_card(uuid, LookupError("it is not in this list, and there is no client to ask the server")))
+                self._set_card(
+                    error_card(uuid, LookupError("it is not in this list, and there is no client to ask the server"))
+                )
                 return
             self._set_card(image_card(listed, note="From the list (give client= to read it fresh from the server)."))
             self._picked(listed)
@@ -917,7 +927,7 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
             self.last_error = exc
             self._set_card(gone_card(uuid, listed))
             return
-        except Exception as exc:  # noqa: BLE001 - shown in the card
+        except Exception as exc:
             self.last_error = exc
             self._set_card(error_card(uuid, exc, listed))
             return
@@ -929,7 +939,7 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
         for callback in list(self._callbacks):
             try:
                 callback(image)
-            except Exception as exc:  # noqa: BLE001 - shown in the status area, never lost
+            except Exception as exc:
                 self.last_error = exc
                 log.debug("on_pick callback raised", exc_info=exc)
                 self._status.add(f"on_pick callback {_callback_name(callback)} raised {type(exc).__name__}: {exc}")
@@ -938,7 +948,9 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
 # -- the public constructors ---------------------------------------------------------------------
 
 
-def token_form(on_connect: Callable[[Client], Any] | None = None, *, url: str | None = None, **options: Any) -> TokenForm:
+def token_form(
+    on_connect: Callable[[Client], Any] | None = None, *, url: str | None = None, **options: Any
+) -> TokenForm:
     """A form that asks for the API token in a password field, validates it and connects.
 
     A folded section offers a username and password instead (``sc.login``), and an "Advanced"

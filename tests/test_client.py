@@ -57,9 +57,15 @@ def test_instance_filter(client, demo_server):
     df = client.images(instance=instance)
     assert 0 < len(df) < len(demo_server.images)
     assert df.attrs["instance"] == instance
-    served = [r["uuid"] for r in requests.get(
-        demo_server.url + "/api/v1/images/", params={"instance": instance},
-        headers={"Authorization": f"Token {demo_server.token}"}, timeout=5).json()]
+    served = [
+        r["uuid"]
+        for r in requests.get(
+            demo_server.url + "/api/v1/images/",
+            params={"instance": instance},
+            headers={"Authorization": f"Token {demo_server.token}"},
+            timeout=5,
+        ).json()
+    ]
     assert list(df.index) == served
 
 
@@ -149,8 +155,12 @@ def test_retries_503_twice_then_succeeds(fresh_server):
 
 
 def test_retry_honours_retry_after(fresh_server):
-    fresh_server.fail_next(1, 429, body=b'{"detail": "Request was throttled."}',
-                           headers={"Content-Type": "application/json", "Retry-After": "1"})
+    fresh_server.fail_next(
+        1,
+        429,
+        body=b'{"detail": "Request was throttled."}',
+        headers={"Content-Type": "application/json", "Retry-After": "1"},
+    )
     client = sc.Client(fresh_server.token, url=fresh_server.url, retries=2)
     start = time.monotonic()
     client.list_images()
@@ -162,7 +172,7 @@ def test_retry_honours_retry_after(fresh_server):
 def test_retries_are_bounded_and_end_in_the_right_error(fresh_server):
     fresh_server.fail_next(100, 503, body=b'{"detail": "Busy."}', headers={"Content-Type": "application/json"})
     client = sc.Client(fresh_server.token, url=fresh_server.url, retries=2)
-    with pytest.raises(sc.ServerError, match="503.*Busy"):
+    with pytest.raises(sc.ServerError, match=r"503.*Busy"):
         client.list_images()
     assert len(fresh_server.requests) == 3  # the first try and two retries
 
@@ -189,17 +199,23 @@ def test_pagination_failing_half_way_raises_rather_than_returning_part():
         # The first page answers, every later one fails.
         original = server.fail_next
         client.session.hooks["response"].append(
-            lambda response, *a, **k: original(50, 500, body=b'{"detail": "Boom."}',
-                                               headers={"Content-Type": "application/json"}))
+            lambda response, *a, **k: original(
+                50, 500, body=b'{"detail": "Boom."}', headers={"Content-Type": "application/json"}
+            )
+        )
         with pytest.raises(sc.ServerError, match="Boom"):
             client.list_images()
 
 
 def test_not_json_raises_response_error(fresh_server):
-    fresh_server.fail_next(1, 200, body=b"<html><title>Welcome to nginx</title><body>" + b"x" * 5000 + b"</body></html>",
-                           headers={"Content-Type": "text/html"})
+    fresh_server.fail_next(
+        1,
+        200,
+        body=b"<html><title>Welcome to nginx</title><body>" + b"x" * 5000 + b"</body></html>",
+        headers={"Content-Type": "text/html"},
+    )
     client = sc.Client(fresh_server.token, url=fresh_server.url)
-    with pytest.raises(sc.ResponseError, match="not JSON.*Welcome to nginx") as info:
+    with pytest.raises(sc.ResponseError, match=r"not JSON.*Welcome to nginx") as info:
         client.list_images()
     assert len(str(info.value)) < 400
 
@@ -222,7 +238,7 @@ def test_connection_refused_is_a_transport_error():
 def test_timeout_is_a_transport_error(fresh_server, monkeypatch):
     client = sc.Client(fresh_server.token, url=fresh_server.url, retries=0, timeout=(1, 0.2))
     fresh_server.delay = 1.0
-    with pytest.raises(sc.TransportError, match="timed out|Read timed out"):
+    with pytest.raises(sc.TransportError, match=r"timed out|Read timed out"):
         client.list_images()
 
 
@@ -234,7 +250,9 @@ def test_plain_http_to_a_remote_host_is_refused(url):
         sc.Client("a" * 40, url=url)
 
 
-@pytest.mark.parametrize("url", ["https://sharedcloud.io", "http://127.0.0.1:9", "http://localhost:9", "http://[::1]:9"])
+@pytest.mark.parametrize(
+    "url", ["https://sharedcloud.io", "http://127.0.0.1:9", "http://localhost:9", "http://[::1]:9"]
+)
 def test_https_and_loopback_are_accepted(url):
     assert sc.Client("a" * 40, url=url).url == url
 

@@ -61,7 +61,7 @@ def stalling_url() -> Iterator[str]:
             with connection:
                 connection.recv(65536)
                 connection.sendall(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n[{\"uuid\":"
+                    b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n[{"uuid":'
                 )
                 stop.wait(3)
 
@@ -81,7 +81,9 @@ def test_a_body_that_stalls_past_the_read_timeout_is_a_transport_error(stalling_
 
 
 def test_a_body_that_is_not_json_says_what_it_is(server):
-    server.add_fault(lambda request: Response(200, body=b"<html>maintenance</html>", headers={"Content-Type": "text/html"}))
+    server.add_fault(
+        lambda request: Response(200, body=b"<html>maintenance</html>", headers={"Content-Type": "text/html"})
+    )
     client = sc.Client(server.token, url=server.url, retries=0)
     with pytest.raises(sc.ResponseError, match=r"is not JSON \(text/html, 24 bytes\): 'maintenance'"):
         client.list_images()

@@ -58,7 +58,7 @@ def test_url_precedence(monkeypatch):
 
 def test_configured_url_without_token_is_an_error_not_the_demo(monkeypatch):
     monkeypatch.setenv("SHAREDCLOUD_URL", "https://sharedcloud.example.org")
-    with pytest.raises(sc.AuthenticationError, match="No token for https://sharedcloud.example.org"):
+    with pytest.raises(sc.AuthenticationError, match=r"No token for https://sharedcloud\.example\.org"):
         sc.connect()
 
 
@@ -86,4 +86,7 @@ def test_real_url_client_is_not_demo(monkeypatch):
 
 def test_env_names_are_the_documented_ones():
     assert (_config.ENV_TOKEN, _config.ENV_URL, _config.ENV_CLI_URL) == (
-        "SHAREDCLOUD_TOKEN", "SHAREDCLOUD_URL", "SHAREDCLOUD_CLI_URL")
+        "SHAREDCLOUD_TOKEN",
+        "SHAREDCLOUD_URL",
+        "SHAREDCLOUD_CLI_URL",
+    )

@@ -215,7 +215,10 @@ def test_other_methods_are_401_without_credentials(server, method):
     [
         ("/api/v1/images", "/api/v1/images/"),
         ("/api/v1/images?instance=" + DEMO_INSTANCES[0], "/api/v1/images/?instance=" + DEMO_INSTANCES[0]),
-        ("/api/v1/images/" + REFERENCE_DETAIL_RECORD["uuid"], "/api/v1/images/" + REFERENCE_DETAIL_RECORD["uuid"] + "/"),
+        (
+            "/api/v1/images/" + REFERENCE_DETAIL_RECORD["uuid"],
+            "/api/v1/images/" + REFERENCE_DETAIL_RECORD["uuid"] + "/",
+        ),
         ("/api/v1/api-token-auth", "/api/v1/api-token-auth/"),
     ],
 )
@@ -258,8 +261,16 @@ def test_login_multipart(server):
 @pytest.mark.parametrize(
     ("data", "status", "answer"),
     [
-        ({"username": "demo", "password": "wrong"}, 400, {"non_field_errors": ["Unable to log in with provided credentials."]}),
-        ({"username": "someone", "password": "demo-password"}, 400, {"non_field_errors": ["Unable to log in with provided credentials."]}),
+        (
+            {"username": "demo", "password": "wrong"},
+            400,
+            {"non_field_errors": ["Unable to log in with provided credentials."]},
+        ),
+        (
+            {"username": "someone", "password": "demo-password"},
+            400,
+            {"non_field_errors": ["Unable to log in with provided credentials."]},
+        ),
         ({"password": "demo-password"}, 400, {"username": ["This field is required."]}),
         ({"username": "demo"}, 400, {"password": ["This field is required."]}),
         ({}, 400, {"username": ["This field is required."], "password": ["This field is required."]}),
@@ -462,7 +473,7 @@ def test_stop_closes_keep_alive_connections_and_refuses_new_ones():
 
 def test_url_before_start_is_an_error():
     with pytest.raises(RuntimeError, match="start"):
-        DemoServer().url
+        _ = DemoServer().url
 
 
 # -- catalogues ------------------------------------------------------------------------------------

@@ -47,7 +47,10 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("docs") / "build" / "docs"  # a folder that does not exist yet
     result = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "build_docs.py"), str(ROOT / "notebooks"), str(out)],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     return out, result.stdout
@@ -95,7 +98,9 @@ def test_the_exploration_page_shows_its_plots(docs):
 def test_no_notebooks_is_an_error(tmp_path):
     result = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "build_docs.py"), str(tmp_path), str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert "No notebook" in result.stderr

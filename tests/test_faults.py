@@ -86,8 +86,19 @@ def frame_of(server: DemoServer, **options) -> tuple[pd.DataFrame, list[warnings
 
 def test_every_fault_mode_of_the_issue_is_registered():
     assert set(FAULTS) >= {
-        "latency", "slow", "status", "rate-limit", "down", "html-error", "not-json", "truncated",
-        "drop", "reset", "bad-records", "dates", "redirect",
+        "latency",
+        "slow",
+        "status",
+        "rate-limit",
+        "down",
+        "html-error",
+        "not-json",
+        "truncated",
+        "drop",
+        "reset",
+        "bad-records",
+        "dates",
+        "redirect",
     }
 
 
@@ -132,19 +143,28 @@ def test_times_after_and_path_select_the_requests(server):
 
     detail = LIST + WEB_CRAWLING + "/"
     assert [status(LIST), status(detail), status(detail), status(LIST), status(detail), status(detail)] == [
-        200, 200, 503, 200, 503, 200,
+        200,
+        200,
+        503,
+        200,
+        503,
+        200,
     ]
 
 
 def test_cli_installs_faults_and_refuses_bad_ones():
     bad = subprocess.run(
         [sys.executable, "-m", "sharedcloud_nb.demo", "--port", "0", "--fault", "status:200"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert bad.returncode == 2 and "between 400 and 599" in bad.stderr
     process = subprocess.Popen(
         [sys.executable, "-m", "sharedcloud_nb.demo", "--port", "0", "--fault", "status:503*2", "--fault", "dates"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         lines = []
@@ -186,7 +206,10 @@ def test_one_answer_slower_than_the_timeout_is_retried(server):
 
 def test_answers_always_slower_than_the_timeout_end_in_a_transport_error(server):
     server.inject("slow:2*forever")
-    with bounded(), pytest.raises(sc.TransportError, match=r"timed out \(timeout=\(2, 0\.3\) s\).*raise timeout=") as info:
+    with (
+        bounded(),
+        pytest.raises(sc.TransportError, match=r"timed out \(timeout=\(2, 0\.3\) s\).*raise timeout=") as info,
+    ):
         client_for(server, timeout=(2, 0.3)).get_image(WEB_CRAWLING)  # every try times out
     check_message(info.value, server, path=f"{LIST}{WEB_CRAWLING}/")
     assert len(server.requests) == RETRIES + 1
@@ -285,7 +308,12 @@ def test_an_html_error_page_on_a_detail_names_its_path(server):
 
 def test_a_200_with_a_page_instead_of_json_is_a_response_error(server):
     server.inject("not-json")
-    with bounded(), pytest.raises(sc.ResponseError, match=r"not JSON \(text/html; charset=utf-8, \d+ bytes\): 'Scheduled maintenance'") as info:
+    with (
+        bounded(),
+        pytest.raises(
+            sc.ResponseError, match=r"not JSON \(text/html; charset=utf-8, \d+ bytes\): 'Scheduled maintenance'"
+        ) as info,
+    ):
         client_for(server).images()
     check_message(info.value, server)
     assert len(server.requests) == 1  # a 200 is an answer: not retried
@@ -308,7 +336,13 @@ def test_demo_truncated_answer_announces_more_than_it_sends(server):
 def test_a_truncated_body_is_a_response_error(server, call):
     server.inject("truncated")
     client = client_for(server)
-    with bounded(), pytest.raises(sc.ResponseError, match=r"was cut off before its end \(IncompleteRead\(\d+ bytes read, \d+ more expected\)\)") as info:
+    with (
+        bounded(),
+        pytest.raises(
+            sc.ResponseError,
+            match=r"was cut off before its end \(IncompleteRead\(\d+ bytes read, \d+ more expected\)\)",
+        ) as info,
+    ):
         client.list_images() if call == "list" else client.get_image(WEB_CRAWLING)
     # urllib3 2 enforces Content-Length: IncompleteRead -> ProtocolError -> ChunkedEncodingError.
     assert isinstance(info.value.__cause__, requests.exceptions.ChunkedEncodingError)
@@ -342,7 +376,7 @@ def test_a_connection_always_closed_is_a_transport_error(server, fault, reason):
 def test_connection_refused_is_a_transport_error():
     with DemoServer() as gone:
         url, token = gone.url, gone.token
-    with bounded(), pytest.raises(sc.TransportError, match="Could not reach .*Connection refused"):
+    with bounded(), pytest.raises(sc.TransportError, match=r"Could not reach .*Connection refused"):
         sc.Client(token, url=url, retries=RETRIES).images()
 
 
@@ -395,7 +429,7 @@ def warned(caught: list[warnings.WarningMessage]) -> dict[str, str]:
     assert [w for w in caught if not issubclass(w.category, sc.SharedcloudWarning)] == []
     columns = [message.split(":", 1)[0] for message in messages]
     assert len(columns) == len(set(columns)), "one warning per column"
-    return dict(zip(columns, messages))
+    return dict(zip(columns, messages, strict=False))
 
 
 def test_records_with_wrong_types_keep_every_row(server):
@@ -441,7 +475,7 @@ def test_records_with_nulls_are_missing_without_warnings(server):
 def test_records_with_extra_fields_keep_them_after_the_schema(server):
     server.inject("bad-records:extra")
     frame, caught = frame_of(server)
-    assert list(frame.columns) == sc.frames.COLUMNS + ["visibility", "labels"]
+    assert list(frame.columns) == [*sc.frames.COLUMNS, "visibility", "labels"]
     assert frame["visibility"].iloc[0] == "public" and pd.isna(frame["visibility"].iloc[1])
     assert frame["labels"].iloc[0] == {"team": "ml", "tier": 2}
     assert warned(caught) == {}
@@ -488,7 +522,7 @@ def test_dates_in_an_unknown_format_become_missing_with_a_warning(server, style,
 
 def test_bad_records_on_pages_damage_every_other_record_of_the_listing(paged):
     paged.inject("bad-records:type")
-    frame, caught = frame_of(paged)
+    frame, _caught = frame_of(paged)
     assert len(frame) == 48 and frame["num_installations"].isna().sum() == HALF
     assert frame["num_installations"].isna().tolist() == [i % 2 == 0 for i in range(48)]
 

@@ -163,7 +163,7 @@ def test_integral_float_is_accepted_as_integer():
 
 def test_extra_fields_are_kept_after_the_schema():
     df = quiet([record(owner="alice", size_mb=120), record(uuid="b", owner="bob", size_mb=130)])
-    assert list(df.columns) == COLUMNS + ["owner", "size_mb"]
+    assert list(df.columns) == [*COLUMNS, "owner", "size_mb"]
     assert df["owner"].tolist() == ["alice", "bob"]
 
 

@@ -102,7 +102,7 @@ def test_csv_value_that_does_not_fit_names_its_column():
     with pytest.raises(ValueError, match="'num_installations'"):
         read_images_csv(io.StringIO(text))
     text = "uuid,requires_gpu\n24b310f8-1405-4928-914f-d5c91272f88a,maybe\n"
-    with pytest.raises(ValueError, match="'requires_gpu'.*maybe"):
+    with pytest.raises(ValueError, match=r"'requires_gpu'.*maybe"):
         read_images_csv(io.StringIO(text))
 
 

@@ -155,7 +155,7 @@ def test_one_odd_value_in_thousands_leaves_the_others_alone(catalogue, field, va
     payload[777][field] = value
     frame, messages = warned(payload)
     got = frame[field].iloc[777]
-    assert (pd.isna(got) if expected is None else got == expected), got
+    assert pd.isna(got) if expected is None else got == expected, got
     assert messages == ([] if message is None else [m for m in messages if m.startswith(message)])
     assert len(messages) == (0 if message is None else 1)
     others = frame.drop(index=frame.index[777])

@@ -77,7 +77,7 @@ def test_typed_calls_from_threads_match_the_single_threaded_ones(server):
 
     answers = run_together(call, uuids)
 
-    for uuid, answer in zip(uuids, answers):
+    for uuid, answer in zip(uuids, answers, strict=False):
         if uuid == uuids[0]:
             pd.testing.assert_frame_equal(answer, frame)
         else:

@@ -32,8 +32,13 @@ LITERAL_SECRET = re.compile(
     re.IGNORECASE,
 )
 # nbval's markers: it recognises a marker only when the comment is the marker alone.
-MARKERS = {"NBVAL_IGNORE_OUTPUT", "NBVAL_SKIP", "NBVAL_CHECK_OUTPUT", "NBVAL_RAISES_EXCEPTION",
-           "PYTEST_VALIDATE_IGNORE_OUTPUT"}
+MARKERS = {
+    "NBVAL_IGNORE_OUTPUT",
+    "NBVAL_SKIP",
+    "NBVAL_CHECK_OUTPUT",
+    "NBVAL_RAISES_EXCEPTION",
+    "PYTEST_VALIDATE_IGNORE_OUTPUT",
+}
 NEEDS_REASON = {"NBVAL_IGNORE_OUTPUT", "NBVAL_SKIP", "PYTEST_VALIDATE_IGNORE_OUTPUT"}
 TAGS_NEEDING_REASON = {"nbval-ignore-output", "nbval-skip", "pytest-validate-ignore-output"}
 
@@ -261,8 +266,9 @@ def test_widget_state_in_metadata_with_a_token_is_found():
 
 
 def test_widget_state_with_a_filled_password_field_is_found():
-    state = {"state": {"m1": {"model_name": "PasswordModel",
-                              "state": {"_model_name": "PasswordModel", "value": "hunter2"}}}}
+    state = {
+        "state": {"m1": {"model_name": "PasswordModel", "state": {"_model_name": "PasswordModel", "value": "hunter2"}}}
+    }
     nb = _notebook(_intro(), metadata={"widgets": {WIDGET_STATE: state}})
     assert secrets_in_widget_state(nb) == ["metadata.widgets: a filled password field"]
     empty = copy.deepcopy(state)
@@ -271,8 +277,11 @@ def test_widget_state_with_a_filled_password_field_is_found():
 
 
 def test_widget_state_in_an_output_is_found():
-    output = {"output_type": "display_data", "metadata": {},
-              "data": {WIDGET_STATE: {"state": {"value": DEMO_PASSWORD}}, "text/plain": "form"}}
+    output = {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {WIDGET_STATE: {"state": {"value": DEMO_PASSWORD}}, "text/plain": "form"},
+    }
     nb = _notebook(_intro(), _code("sc.token_form()", [output]))
     assert secrets_in_widget_state(nb) == [f"cell 1 output {WIDGET_STATE}: the demo password"]
 
@@ -320,7 +329,7 @@ def test_reading_a_secret_in_code_is_fine(source):
 def test_marker_problems(source, expected):
     problems = marker_problems(_notebook(_intro(), _code(source)))
     assert len(problems) == len(expected)
-    for problem, text in zip(problems, expected):
+    for problem, text in zip(problems, expected, strict=False):
         assert text in problem
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,7 +18,7 @@ def _name(requirement: str) -> str:
 
 
 def _spec(requirement: str) -> str:
-    return requirement.strip()[len(_name(requirement)):].replace(" ", "")
+    return requirement.strip()[len(_name(requirement)) :].replace(" ", "")
 
 
 def test_environment_yml_has_the_same_dependencies_as_pyproject():

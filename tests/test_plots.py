@@ -10,15 +10,15 @@ import matplotlib
 
 matplotlib.use("Agg")  # before pyplot: no display in tests
 
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
 
-import sharedcloud_nb as sc  # noqa: E402
-from sharedcloud_nb import plots  # noqa: E402
-from sharedcloud_nb.demo import DEMO_INSTANCES  # noqa: E402
+import sharedcloud_nb as sc
+from sharedcloud_nb import plots
+from sharedcloud_nb.demo import DEMO_INSTANCES
 
 HELPERS = [plots.runtimes, plots.gpu_share, plots.most_installed, plots.catalogue_growth, plots.staleness]
 

@@ -49,7 +49,9 @@ date_like = st.one_of(
     st.datetimes().map(lambda d: d.strftime("%m/%d/%Y %H:%M:%S")),
     st.datetimes().map(lambda d: d.strftime(DATE_FORMAT)[:10]),  # the date alone
     st.datetimes().map(lambda d: " " + d.strftime(DATE_FORMAT)),
-    st.sampled_from(["٠٥-١٠-٢٠١٨ ١٦:٤٥:٣٦", "０５-１０-２０１８ １６:４５:３６", "2018-10-05T16:45:36+99:99", "NaT", "now", ""]),
+    st.sampled_from(
+        ["٠٥-١٠-٢٠١٨ ١٦:٤٥:٣٦", "０５-１０-２０１８ １６:４５:３６", "2018-10-05T16:45:36+99:99", "NaT", "now", ""]
+    ),
 )
 huge_strings = st.sampled_from(["x" * 100_000, "é" * 50_000, "🦀" * 20_000, "\x00" * 1_000])
 lone_surrogates = st.sampled_from(["\ud800", "a\udfffb"])  # what json.loads gives for "\ud800"
@@ -66,7 +68,8 @@ scalars = st.one_of(
     lone_surrogates,
 )
 nested = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=6,
 )
 hostile = st.one_of(scalars, nested, date_like)
@@ -105,7 +108,7 @@ not_records = st.one_of(
     st.lists(st.one_of(scalars, st.lists(scalars, max_size=2)), min_size=1, max_size=4),  # items not objects
     st.lists(valid_record, min_size=1, max_size=3).flatmap(  # one item is not an object
         lambda items: st.integers(0, len(items)).flatmap(
-            lambda at: scalars.map(lambda bad: items[:at] + [bad] + items[at:])
+            lambda at: scalars.map(lambda bad: [*items[:at], bad, *items[at:]])
         )
     ),
     st.builds(lambda n: {"count": n, "next": None, "results": None}, st.integers()),
@@ -150,7 +153,9 @@ def convert(payload: Any) -> pd.DataFrame | None:
         except sc.ResponseError as exc:
             assert len(str(exc)) < 400, "a short message, never the whole payload"
             frame = None
-    others = [f"{w.category.__name__}: {w.message}" for w in caught if not issubclass(w.category, sc.SharedcloudWarning)]
+    others = [
+        f"{w.category.__name__}: {w.message}" for w in caught if not issubclass(w.category, sc.SharedcloudWarning)
+    ]
     assert others == []
     return frame
 

@@ -90,10 +90,19 @@ def test_client_repr_and_str_hide_the_token(server):
 def sweep_cases() -> list[str]:
     """Every named fault, made to last, plus the calls' own errors."""
     specs = {
-        "latency": "latency:0.01", "slow": "slow:2*forever", "status": "status:429*forever",
-        "rate-limit": "rate-limit:0*forever", "down": "down:500", "html-error": "html-error*forever",
-        "not-json": "not-json*forever", "truncated": "truncated*forever", "drop": "drop*forever",
-        "reset": "reset*forever", "bad-records": "bad-records", "dates": "dates:epoch", "redirect": "redirect",
+        "latency": "latency:0.01",
+        "slow": "slow:2*forever",
+        "status": "status:429*forever",
+        "rate-limit": "rate-limit:0*forever",
+        "down": "down:500",
+        "html-error": "html-error*forever",
+        "not-json": "not-json*forever",
+        "truncated": "truncated*forever",
+        "drop": "drop*forever",
+        "reset": "reset*forever",
+        "bad-records": "bad-records",
+        "dates": "dates:epoch",
+        "redirect": "redirect",
     }
     assert set(specs) == set(FAULTS), "a new fault joins this sweep"
     return [*specs.values(), "down:502", "down:503", "down:504", "dates:us", "bad-records:type"]
@@ -112,8 +121,12 @@ def test_no_error_log_or_warning_of_any_fault_holds_the_token(server, second_hos
     errors: list[BaseException] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        for call in (client.images, client.list_images, lambda: client.image(WEB_CRAWLING),
-                     lambda: client.get_image(WEB_CRAWLING.upper())):
+        for call in (
+            client.images,
+            client.list_images,
+            lambda: client.image(WEB_CRAWLING),
+            lambda: client.get_image(WEB_CRAWLING.upper()),
+        ):
             try:
                 call()
             except sc.SharedcloudError as exc:
@@ -194,7 +207,7 @@ def test_a_redirect_on_the_same_host_keeps_the_token(server):
 def test_a_next_page_on_another_host_is_refused_before_any_request(server, second_host):
     page = {"count": 2, "next": second_host.url + LIST + "?page=2", "previous": None, "results": [server.images[0]]}
     server.add_fault(lambda request: Response(200, page), times=1)
-    with pytest.raises(sc.ResponseError, match="another host.*refusing to send the token"):
+    with pytest.raises(sc.ResponseError, match=r"another host.*refusing to send the token"):
         sc.Client(SECRET, url=server.url).list_images()
     assert second_host.requests == []
 
@@ -270,9 +283,7 @@ def watched(clean_env: Path, tmp_path_factory, monkeypatch) -> tuple[Path, Path,
 
 
 def no_file_holds_the_token(*roots: Path) -> bool:
-    return not any(
-        SECRET.encode() in path.read_bytes() for root in roots for path in root.rglob("*") if path.is_file()
-    )
+    return not any(SECRET.encode() in path.read_bytes() for root in roots for path in root.rglob("*") if path.is_file())
 
 
 def test_connect_with_a_token_writes_nothing(server, watched, monkeypatch):

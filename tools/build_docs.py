@@ -24,7 +24,7 @@ import nbformat
 from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 
-__all__ = ["Page", "render_notebook", "build", "main"]
+__all__ = ["Page", "build", "main", "render_notebook"]
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 
@@ -100,7 +100,7 @@ def render_notebook(path: Path, out_dir: Path, exporter: HTMLExporter | None = N
     images = soup.select("div.jp-RenderedImage img")
     captions = _plot_captions(nb, title)
     if len(images) == len(captions):
-        for image, caption in zip(images, captions):
+        for image, caption in zip(images, captions, strict=False):
             image["alt"] = caption
         body = str(soup)
     filename = path.stem + ".html"

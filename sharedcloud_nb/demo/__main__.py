@@ -63,9 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="use the real UTC clock for current_server_time (default: frozen at 05-10-2018 16:45:36)",
     )
-    parser.add_argument(
-        "--page-size", type=int, default=None, help="paginate the list DRF-style, N images a page"
-    )
+    parser.add_argument("--page-size", type=int, default=None, help="paginate the list DRF-style, N images a page")
     parser.add_argument(
         "--fault",
         action="append",

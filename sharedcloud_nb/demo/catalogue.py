@@ -87,7 +87,9 @@ def describe(name: str, runtime: str, tag: str) -> str:
     version = "" if tag == "latest" else f" {tag}"
     if name == "web-crawling":
         if runtime.startswith("node"):
-            return f"An Image containing {lang} and web crawling libraries such as puppeteer, cheerio, request and axios"
+            return (
+                f"An Image containing {lang} and web crawling libraries such as puppeteer, cheerio, request and axios"
+            )
         return f"An Image containing {lang} and web crawling libraries such as requests, bs4, lxml and Scrapy"
     if name == "standard":
         if runtime.startswith("node"):

@@ -342,7 +342,7 @@ DEFAULT: Any = _Default()
 """``times=DEFAULT``: the named fault's own default number of times."""
 
 
-def parse_fault(spec: str) -> tuple[str, str | None, int | None | _Default]:
+def parse_fault(spec: str) -> tuple[str, str | None, int | _Default | None]:
     """Split a fault spec ``NAME[:ARG][*TIMES]`` into ``(name, arg, times)``.
 
     Raises:
@@ -359,7 +359,7 @@ def parse_fault(spec: str) -> tuple[str, str | None, int | None | _Default]:
     if name not in FAULTS:
         raise ValueError(f"Unknown fault {name!r}; known faults: {', '.join(sorted(FAULTS))}.")
     if times is None:
-        count: int | None | _Default = DEFAULT
+        count: int | _Default | None = DEFAULT
     elif times == "forever":
         count = None
     else:
@@ -424,9 +424,11 @@ def _status_answer(code: int) -> Response:
 def _proxy_page(code: int) -> bytes:
     """A reverse proxy's error page: a whole HTML document of several KB, as a CDN sends."""
     phrase = _phrase(code)
-    style = "".join(f".c{i}{{margin:{i}px;padding:{i}px;font:14px/1.4 sans-serif;color:#{i:03x}}}\n" for i in range(120))
+    style = "".join(
+        f".c{i}{{margin:{i}px;padding:{i}px;font:14px/1.4 sans-serif;color:#{i:03x}}}\n" for i in range(120)
+    )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{code} {phrase}</title>\n<style>\n{style}</style>\n</head>\n<body>\n"
         f"<center><h1>{code} {phrase}</h1></center>\n"
         "<p>The upstream server did not answer properly. Please try again in a few minutes.</p>\n"
@@ -1011,7 +1013,7 @@ class _Handler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return "sharedcloud-demo"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 -- the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def setup(self) -> None:
@@ -1163,9 +1165,7 @@ class _Handler(BaseHTTPRequestHandler):
         if len(parts) == 1:
             raise _Answer(401, {"detail": "Invalid token header. No credentials provided."}, challenge)
         if len(parts) > 2:
-            raise _Answer(
-                401, {"detail": "Invalid token header. Token string should not contain spaces."}, challenge
-            )
+            raise _Answer(401, {"detail": "Invalid token header. Token string should not contain spaces."}, challenge)
         try:
             key = parts[1].decode()
         except UnicodeError:

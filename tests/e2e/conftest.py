@@ -47,7 +47,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
 ]
-INSTALL_HINT = "install it with `apt-get update && apt-get install -y chromium` (Debian/Ubuntu), or run .ci/run, which does"
+INSTALL_HINT = (
+    "install it with `apt-get update && apt-get install -y chromium` (Debian/Ubuntu), or run .ci/run, which does"
+)
 
 #: How long JupyterLab may take to answer, and to draw itself in the browser, on a slow machine.
 SERVER_START_TIMEOUT = 90.0
@@ -306,9 +308,7 @@ def chromium_executable() -> Path:
 
 
 @pytest.fixture(scope="module")
-def jupyter_lab(
-    chromium_executable: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[JupyterLab]:
+def jupyter_lab(chromium_executable: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLab]:
     """JupyterLab from this interpreter on a temporary copy of notebooks/, stopped afterwards."""
     base = tmp_path_factory.mktemp("jupyterlab")
     root = base / "notebooks"
@@ -324,7 +324,10 @@ def jupyter_lab(
     port = _free_port()
     log = base / "jupyterlab.log"
     command = [
-        sys.executable, "-m", "jupyter", "lab",
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
         "--no-browser",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
@@ -339,8 +342,13 @@ def jupyter_lab(
         command.append("--allow-root")  # CI containers run as root; Jupyter refuses it otherwise
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            command, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=sink,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            command,
+            cwd=root,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     lab = JupyterLab(url=f"http://127.0.0.1:{port}", token=token, root=root, log=log, process=process)
     try:

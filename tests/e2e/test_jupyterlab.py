@@ -192,7 +192,8 @@ def test_saved_notebook_holds_no_token_nor_widget_state_with_it(jupyter_lab, pag
     jupyter_lab.menu(page, "Settings", "Save Widget State Automatically")
     state = check(jupyter_lab.save(page, WIDGETS))
     cards = [
-        m["state"].get("value", "") for m in state.get("state", {}).values()
+        m["state"].get("value", "")
+        for m in state.get("state", {}).values()
         if "sc-picker-card" in m["state"].get("_dom_classes", ())
     ]
     assert any(PICK["uuid"] in card for card in cards), "the saved widget state is not this session's"

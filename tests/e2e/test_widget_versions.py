@@ -58,7 +58,10 @@ def test_the_lab_extension_is_the_one_jupyterlab_widgets_ships_and_fits_this_jup
 def test_jupyter_labextension_list_shows_the_widget_manager_enabled():
     listing = subprocess.run(
         [sys.executable, "-m", "jupyter", "labextension", "list"],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     # It writes to stderr; "enabled" and "OK" say JupyterLab will load it.
     text = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)
