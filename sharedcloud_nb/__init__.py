@@ -15,6 +15,7 @@ from .errors import (
     AuthenticationError,
     InsecureURLError,
     NotFoundError,
+    OfflineError,
     RateLimitError,
     ResponseError,
     ServerError,
@@ -30,16 +31,21 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "Client",
+    "Diff",
     "InsecureURLError",
     "NotFoundError",
+    "OfflineError",
     "RateLimitError",
     "ResponseError",
     "ServerError",
     "SharedcloudError",
     "SharedcloudWarning",
+    "Store",
     "TransportError",
     "connect",
     "demo",
+    "diff",
+    "history",
     "image_picker",
     "images_frame",
     "login",
@@ -48,7 +54,15 @@ __all__ = [
 ]
 
 _LAZY_MODULES = {"plots", "demo", "widgets"}
-_LAZY_FUNCTIONS = {"token_form": "widgets", "image_picker": "widgets"}
+_LAZY_FUNCTIONS = {
+    "token_form": "widgets",
+    "image_picker": "widgets",
+    # The snapshot store loads pyarrow.dataset and parquet: only when used.
+    "Store": "store",
+    "history": "timeline",
+    "diff": "timeline",
+    "Diff": "timeline",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -67,3 +67,37 @@ def resolve_token(token: str | None = None) -> str | None:
 def demo_forced() -> bool:
     """True when SHAREDCLOUD_DEMO asks for the demo catalogue (1, true, yes)."""
     return os.environ.get(ENV_DEMO, "").strip().lower() in ("1", "true", "yes")
+
+
+# -- Snapshots on disk and offline mode ----------------------------------------------------------
+
+#: Where snapshots are kept; else $XDG_CACHE_HOME/sharedcloud_nb, else ~/.cache/sharedcloud_nb.
+ENV_CACHE_DIR = "SHAREDCLOUD_CACHE_DIR"
+#: Set to 1 to make ``connect()`` serve stored snapshots and never touch the network.
+ENV_OFFLINE = "SHAREDCLOUD_OFFLINE"
+#: The XDG base directory for caches (read only when SHAREDCLOUD_CACHE_DIR is not set).
+ENV_XDG_CACHE = "XDG_CACHE_HOME"
+#: The folder of the package's snapshots under a cache directory.
+CACHE_NAME = "sharedcloud_nb"
+
+
+def cache_dir(path: str | os.PathLike[str] | None = None) -> Path:
+    """The snapshot store's folder: argument > SHAREDCLOUD_CACHE_DIR > $XDG_CACHE_HOME/sharedcloud_nb > ~/.cache/sharedcloud_nb.
+
+    Nothing is created here; the store makes the folder on its first write.
+    """
+    if path is not None and str(path).strip():
+        return Path(path).expanduser()
+    env = os.environ.get(ENV_CACHE_DIR, "").strip()
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get(ENV_XDG_CACHE, "").strip()
+    # The XDG spec says a relative path is invalid and must be ignored.
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / CACHE_NAME
+    return Path(os.path.expanduser("~")) / ".cache" / CACHE_NAME
+
+
+def offline_forced() -> bool:
+    """True when SHAREDCLOUD_OFFLINE asks for offline mode (1, true, yes)."""
+    return os.environ.get(ENV_OFFLINE, "").strip().lower() in ("1", "true", "yes")

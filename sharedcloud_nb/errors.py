@@ -18,6 +18,7 @@ __all__ = [
     "AuthenticationError",
     "InsecureURLError",
     "NotFoundError",
+    "OfflineError",
     "RateLimitError",
     "ResponseError",
     "ServerError",
@@ -74,6 +75,10 @@ class ResponseError(SharedcloudError):
 
 class TransportError(SharedcloudError):
     """No answer at all: connection refused or reset, or a timeout."""
+
+
+class OfflineError(SharedcloudError):
+    """Offline (``sc.connect(offline=True)`` or ``SHAREDCLOUD_OFFLINE=1``), and no stored snapshot to serve."""
 
 
 class InsecureURLError(SharedcloudError, ValueError):

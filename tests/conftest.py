@@ -19,6 +19,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
     for name in list(os.environ):
         if name.startswith(_PREFIX):
             monkeypatch.delenv(name)
+    # The snapshot store's default folder: never the user's own cache.
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     return home

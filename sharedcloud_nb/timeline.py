@@ -1,0 +1,311 @@
+"""What the snapshot store tells over time: :func:`history` (a long frame) and :func:`diff` (what changed).
+
+:func:`history` reads one account's snapshots as a single ``pyarrow.dataset``: only the columns
+asked for are read (projection), and only the ``date=`` folders between ``since`` and ``until``
+are opened (partition pruning). :func:`diff` compares two listings, frames or snapshot times.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from . import schema
+from .store import Store, _typed, _warn_unreadable, account_of, configured_account, parse_when
+
+__all__ = ["Diff", "diff", "history"]
+
+_STRING = pd.StringDtype("pyarrow")
+_KEYS = ("current_server_time", "uuid")
+# The date= partition as text: left to inference, a tool may read it as a date or a number.
+_PARTITIONING = ds.partitioning(pa.schema([("date", pa.string())]), flavor="hive")
+#: The served fields diff compares: not the clock, nor the columns derived from the others.
+COMPARED: tuple[str, ...] = tuple(name for name in schema.KINDS if name != "current_server_time")
+
+
+def _as_store(store: Store | str | Path | None) -> Store:
+    return store if isinstance(store, Store) else Store(store)
+
+
+def _instant(stamp: pd.Timestamp) -> pa.Scalar:
+    return pa.scalar(stamp.as_unit("ns"), type=pa.timestamp("ns", tz="UTC"))
+
+
+def _filter(since: pd.Timestamp | None, until: pd.Timestamp | None) -> ds.Expression | None:
+    """The scan filter: the date= partition (prunes folders) and the exact server time."""
+    parts = []
+    if since is not None:
+        parts += [ds.field("date") >= f"{since:%Y-%m-%d}", ds.field("current_server_time") >= _instant(since)]
+    if until is not None:
+        parts += [ds.field("date") <= f"{until:%Y-%m-%d}", ds.field("current_server_time") <= _instant(until)]
+    if not parts:
+        return None
+    expression = parts[0]
+    for part in parts[1:]:
+        expression = expression & part
+    return expression
+
+
+def _scan(files: list[Path], folder: Path, columns: list[str], expression: ds.Expression | None) -> pa.Table | None:
+    """The snapshot files as one table; an unreadable file is left out, with one warning."""
+    try:
+        dataset = ds.dataset(
+            [str(f) for f in files], format="parquet", partitioning=_PARTITIONING, partition_base_dir=str(folder)
+        )
+        return dataset.to_table(columns=columns, filter=expression)
+    except (OSError, pa.ArrowException):
+        pass
+    # The slow path, only when a file is broken: find which ones, and read the others.
+    good, bad = [], []
+    for path in files:
+        try:
+            pq.read_table(path, columns=columns)
+            good.append(str(path))
+        except (OSError, pa.ArrowException):
+            bad.append(path)
+    _warn_unreadable(bad, "sc.history()")
+    if not good:
+        return None
+    dataset = ds.dataset(good, format="parquet", partitioning=_PARTITIONING, partition_base_dir=str(folder))
+    return dataset.to_table(columns=columns, filter=expression)
+
+
+def history(
+    store: Store | str | Path | None = None,
+    columns: Sequence[str] = ("num_installations",),
+    since: Any = None,
+    until: Any = None,
+    client: Any = None,
+) -> pd.DataFrame:
+    """Every stored snapshot of one account as one long frame: (server_time, uuid) -> ``columns``.
+
+    Args:
+        store: a :class:`Store` or its folder; default ``sc.Store()``.
+        columns: the image columns wanted (any of the frame's); only those are read.
+        since, until: bounds on the server's clock (inclusive): a datetime, ISO text or
+            ``dd-mm-YYYY HH:MM:SS``. Only the ``date=`` folders in between are opened.
+        client: whose snapshots; default the account ``sc.connect()`` would pick.
+
+    Returns:
+        A frame indexed by ``server_time`` (the snapshot's ``current_server_time``) and
+        ``uuid``, sorted, with the columns typed as in ``client.images()``. Empty when the store
+        holds no snapshot of the account.
+
+    Raises:
+        ValueError: a column the images frame does not have.
+
+    Example:
+        >>> h = sc.history(columns=("num_installations", "tag"))  # doctest: +SKIP
+        >>> h.xs("24b310f8-1405-4928-914f-d5c91272f88a", level="uuid")  # doctest: +SKIP
+    """
+    if isinstance(columns, str):
+        columns = (columns,)
+    wanted = [c for c in dict.fromkeys(columns) if c not in _KEYS]
+    unknown = [c for c in wanted if c not in schema.COLUMNS]
+    if unknown:
+        raise ValueError(f"Unknown column {unknown[0]!r}; the images frame has {', '.join(schema.COLUMNS)}.")
+    account = configured_account() if client is None else account_of(client)
+    store = _as_store(store)
+    lower = None if since is None else parse_when(since)
+    upper = None if until is None else parse_when(until)
+    # Partition pruning: the date= folder of each file says whether it can hold a time in range.
+    entries, _ = store.entries(account)
+    files = [
+        entry.path
+        for entry in entries
+        if (lower is None or entry.server_time.normalize() >= lower.normalize())
+        and (upper is None or entry.server_time.normalize() <= upper.normalize())
+    ]
+    table = _scan(files, store.account_dir(account), [*_KEYS, *wanted], _filter(lower, upper)) if files else None
+    return _long(table, wanted)
+
+
+def _long(table: pa.Table | None, wanted: list[str]) -> pd.DataFrame:
+    """The scanned table as the long frame: a (server_time, uuid) index built from Arrow's codes."""
+    dtypes = schema.dtypes()
+    if table is None or table.num_rows == 0:
+        index = pd.MultiIndex.from_arrays(
+            [pd.DatetimeIndex([], dtype=dtypes["current_server_time"]), pd.Index([], dtype=_STRING)],
+            names=["server_time", "uuid"],
+        )
+        return pd.DataFrame({c: pd.Series([], dtype=dtypes[c]) for c in wanted}, index=index)
+    # Sorting in Arrow and building the index from dictionary codes keeps pandas from hashing
+    # millions of uuid strings again.
+    table = table.sort_by([("current_server_time", "ascending"), ("uuid", "ascending")])
+    levels, codes = [], []
+    for name in _KEYS:
+        encoded = table.column(name).combine_chunks().dictionary_encode()
+        levels.append(encoded.dictionary)
+        codes.append(encoded.indices.to_numpy(zero_copy_only=False))
+    times = pd.DatetimeIndex(levels[0].to_pandas(), dtype=dtypes["current_server_time"])
+    uuids = pd.Index(pd.arrays.ArrowStringArray(levels[1].cast(pa.large_string())), dtype=_STRING)
+    index = pd.MultiIndex(levels=[times, uuids], codes=codes, names=["server_time", "uuid"], verify_integrity=False)
+    frame = _typed(table.select(wanted)) if wanted else pd.DataFrame(index=pd.RangeIndex(table.num_rows))
+    frame.index = index
+    return frame
+
+
+# -- diff ------------------------------------------------------------------------------------------
+
+
+def _listing(value: Any, store: Store | str | Path | None, client: Any) -> pd.DataFrame:
+    if isinstance(value, pd.DataFrame):
+        return value
+    return _as_store(store).load(value, client=client)
+
+
+def _comparable(values: pd.Series) -> pd.Series:
+    """Values two listings' columns can be compared by (categories of two frames differ)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype(_STRING)
+    return values
+
+
+def _changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """The tidy table of changed values for the uuids both listings hold, in the new listing's order."""
+    old = old[~old.index.duplicated()]
+    new = new[~new.index.duplicated()]
+    common = new.index[new.index.isin(old.index)]
+    extra = [c for c in new.columns if c in old.columns and c not in schema.COLUMNS]
+    pieces = []
+    for position, field in enumerate([*COMPARED, *extra]):
+        if field not in old.columns or field not in new.columns:
+            continue
+        before = _comparable(old[field].reindex(common))
+        after = _comparable(new[field].reindex(common))
+        missing_before, missing_after = before.isna().to_numpy(), after.isna().to_numpy()
+        equal = (before == after).fillna(False).to_numpy(dtype=bool) if len(common) else missing_before
+        differs = (missing_before != missing_after) | (~equal & ~missing_before & ~missing_after)
+        if differs.any():
+            pieces.append(
+                pd.DataFrame(
+                    {
+                        "uuid": common[differs],
+                        "field": field,
+                        "old": before[differs].astype(object).to_numpy(),
+                        "new": after[differs].astype(object).to_numpy(),
+                        "_order": position,
+                    }
+                )
+            )
+    if not pieces:
+        return pd.DataFrame(
+            {"uuid": pd.Series([], dtype=_STRING), "field": pd.Series([], dtype=_STRING), "old": [], "new": []}
+        ).astype({"old": object, "new": object})
+    changed = pd.concat(pieces, ignore_index=True)
+    rank = pd.Series(range(len(common)), index=common)
+    changed["_row"] = rank.reindex(changed["uuid"]).to_numpy()
+    changed = changed.sort_values(["_row", "_order"], kind="stable").drop(columns=["_row", "_order"])
+    changed["uuid"] = changed["uuid"].astype(_STRING)
+    changed["field"] = changed["field"].astype(_STRING)
+    return changed.reset_index(drop=True)
+
+
+def _when(frame: pd.DataFrame) -> str:
+    """How a listing names its time: the snapshot's server time, else the frame's clock."""
+    stamp = frame.attrs.get("server_time")
+    if stamp is None and "current_server_time" in frame.columns and len(frame):
+        stamp = frame["current_server_time"].max()
+    if stamp is None or pd.isna(stamp):
+        return "?"
+    return f"{pd.Timestamp(stamp):%Y-%m-%d %H:%M:%S}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+class Diff:
+    """What changed between two listings: images added, removed, and values changed.
+
+    Attributes:
+        old, new: the two listings compared.
+        added: the new listing's rows whose uuid the old one lacks (typed, as in ``client.images()``).
+        removed: the old listing's rows whose uuid the new one lacks.
+        changed: one row per changed value: ``uuid``, ``field``, ``old``, ``new`` (the values
+            keep their types: Timestamps for dates, ints for counts); the served fields are
+            compared, not ``current_server_time`` nor the columns derived from the others.
+    """
+
+    def __init__(self, old: pd.DataFrame, new: pd.DataFrame) -> None:
+        self.old = old
+        self.new = new
+        self.added = new[~new.index.isin(old.index)]
+        self.removed = old[~old.index.isin(new.index)]
+        self.changed = _changes(old, new)
+
+    def counts(self) -> dict[str, int]:
+        """How many images were added, removed and changed."""
+        return {
+            "added": len(self.added),
+            "removed": len(self.removed),
+            "changed": int(self.changed["uuid"].nunique()),
+        }
+
+    def summary(self) -> str:
+        """One line per kind of change, the changed fields counted.
+
+        Example:
+            >>> print(sc.diff(old, new).summary())  # doctest: +SKIP
+            from 2018-07-06 16:45:36 to 2018-10-05 16:45:36
+            added: 12 images
+            removed: 2 images
+            changed: 40 images (num_installations 40, updated_at 3, tag 1)
+        """
+        counts = self.counts()
+        by_field = self.changed["field"].value_counts(sort=False)
+        fields = ", ".join(f"{field} {int(n)}" for field, n in by_field.items())
+        lines = [
+            f"from {_when(self.old)} to {_when(self.new)}",
+            f"added: {_plural(counts['added'], 'image')}",
+            f"removed: {_plural(counts['removed'], 'image')}",
+            f"changed: {_plural(counts['changed'], 'image')}" + (f" ({fields})" if fields else ""),
+        ]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return "<Diff " + "; ".join(self.summary().splitlines()) + ">"
+
+    def _repr_html_(self) -> str:
+        lines = self.summary().splitlines()
+        parts = [f"<p><b>What changed</b> {html.escape(lines[0])}</p><ul>"]
+        parts += [f"<li>{html.escape(line)}</li>" for line in lines[1:]]
+        parts.append("</ul>")
+        shown = [c for c in ("name", "registry_path", "num_installations", "created_at") if c in self.new.columns]
+        for title, frame in (("Added", self.added), ("Removed", self.removed), ("Changed", self.changed)):
+            if len(frame) == 0:
+                continue
+            table = frame if title == "Changed" else frame[[c for c in shown if c in frame.columns]]
+            more = f" (first 20 of {len(frame)})" if len(frame) > 20 else ""
+            parts.append(f"<p><b>{title}</b>{more}</p>")
+            parts.append(table.head(20).to_html(escape=True, index=title != "Changed"))
+        return "".join(parts)
+
+
+def diff(old: Any, new: Any, *, store: Store | str | Path | None = None, client: Any = None) -> Diff:
+    """What changed between two listings.
+
+    Args:
+        old, new: images frames (from ``client.images()``, ``store.load()``, ...) or snapshot
+            times (anything ``store.load(when)`` takes): the snapshot at or before that time.
+        store: where to load snapshot times from; default ``sc.Store()``.
+        client: whose snapshots; default the account ``sc.connect()`` would pick.
+
+    Returns:
+        A :class:`Diff`: ``.added``, ``.removed``, ``.changed``, ``.summary()``.
+
+    Raises:
+        OfflineError: a time before every stored snapshot.
+
+    Example:
+        >>> d = sc.diff("2018-07-06", "2018-10-05")  # doctest: +SKIP
+        >>> d.changed.query("field == 'num_installations'")  # doctest: +SKIP
+    """
+    return Diff(_listing(old, store, client), _listing(new, store, client))
