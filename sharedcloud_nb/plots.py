@@ -22,7 +22,7 @@ This module imports matplotlib; ``sharedcloud_nb`` loads it only when ``sc.plots
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
+
+from . import display
 
 __all__ = [
     "CPU_COLOR",
@@ -121,10 +123,11 @@ def _text(series: pd.Series, missing: str) -> pd.Series:
 
 
 def image_labels(frame: pd.DataFrame) -> pd.Series:
-    """A short label per image that tells apart images sharing a name.
+    """A short label per image that tells apart images sharing a name, as the image picker lists them.
 
     The name alone when it is unique in the frame; else "name (runtime)"; else
-    "name (runtime, tag)"; else "name (runtime, tag, first 8 characters of the uuid)".
+    "name (runtime, tag)"; else "name (runtime, tag, first 8 characters of the uuid)" (see
+    :func:`sharedcloud_nb.display.image_labels`, which the picker uses too).
 
     Args:
         frame: an images frame (needs ``name``, ``runtime`` and ``tag``).
@@ -132,30 +135,14 @@ def image_labels(frame: pd.DataFrame) -> pd.Series:
     Returns:
         A string Series aligned with the frame's rows (same index).
 
+    Raises:
+        TypeError, ValueError: not an images frame.
+
     Example:
         >>> image_labels(df).loc["24b310f8-1405-4928-914f-d5c91272f88a"]  # doctest: +SKIP
         'web-crawling (python36, latest, 24b310f8)'
     """
-    _require(frame, ["name", "runtime", "tag"], "image_labels")
-    # Positional work throughout: the uuid index may repeat (the API once served duplicates).
-    name = _text(frame["name"], "(no name)")
-    runtime = _text(frame["runtime"], "?")
-    tag = _text(frame["tag"], "?")
-    uuid = _text(pd.Series(frame.index.astype("string")), "?").str.slice(0, 8)
-    candidates = [
-        name,
-        name + " (" + runtime + ")",
-        name + " (" + runtime + ", " + tag + ")",
-        name + " (" + runtime + ", " + tag + ", " + uuid + ")",
-    ]
-    labels = candidates[0].copy()
-    for better in candidates[1:]:
-        clash = labels.duplicated(keep=False)
-        if not clash.any():
-            break
-        labels[clash] = better[clash]
-    labels.index = frame.index
-    return labels
+    return display.image_labels(_require(frame, ["name", "runtime", "tag"], "image_labels"))
 
 
 # -- the plots -------------------------------------------------------------------------------------
@@ -200,12 +187,13 @@ def runtimes(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
     x = np.arange(len(counts))
     bottom = np.zeros(len(counts))
     colors = {"CPU": CPU_COLOR, "GPU": GPU_COLOR, "GPU unknown": UNKNOWN_COLOR}
-    container = None
+    containers = []
     for segment in segments:
         heights = counts[segment].to_numpy(dtype=float)
-        container = ax.bar(x, heights, bottom=bottom, color=colors[segment], label=segment, width=0.7)
+        containers.append(ax.bar(x, heights, bottom=bottom, color=colors[segment], label=segment, width=0.7))
         bottom += heights
-    ax.bar_label(container, labels=[str(int(total)) for total in totals], padding=2)
+    # The totals go above the top segment.
+    ax.bar_label(containers[-1], labels=[str(int(total)) for total in totals], padding=2)
     ax.set_xticks(x, list(counts.index))
     ax.set_xlabel("runtime")
     ax.set_ylabel("images")
@@ -256,7 +244,7 @@ def gpu_share(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
     cpu_bars = ax.barh(y, cpu_pct, color=CPU_COLOR, label="CPU", height=0.6)
     gpu_bars = ax.barh(y, gpu_pct, left=cpu_pct, color=GPU_COLOR, label="GPU", height=0.6)
     for bars, counts, pct in ((cpu_bars, cpu_counts, cpu_pct), (gpu_bars, gpu_counts, gpu_pct)):
-        labels = [f"{int(c)} ({p:.0f} %)" if p >= 8 else "" for c, p in zip(counts, pct)]
+        labels = [f"{int(c)} ({p:.0f} %)" if p >= 8 else "" for c, p in zip(counts, pct, strict=True)]
         ax.bar_label(bars, labels=labels, label_type="center", color="white", fontweight="bold")
     ax.set_yticks(y, rows)
     ax.invert_yaxis()
@@ -318,6 +306,15 @@ def most_installed(frame: pd.DataFrame, n: int = 10, ax: Axes | None = None) -> 
     return ax
 
 
+def _set_right_ax(ax: Axes, right: Axes | None) -> None:
+    """Give ``ax`` its secondary Axes as ``ax.right_ax``, the name pandas' ``secondary_y`` plots use.
+
+    matplotlib's Axes declares no such attribute (pandas sets it on the instance too), hence the
+    cast: the attribute is part of this module's documented result, not of matplotlib's type.
+    """
+    cast(Any, ax).right_ax = right
+
+
 def _months(dates: pd.Series) -> pd.Series:
     """Dates -> monthly periods (UTC), without the warning pandas gives for dropping a timezone."""
     if getattr(dates.dt, "tz", None) is not None:
@@ -355,7 +352,7 @@ def catalogue_growth(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
     updated = pd.to_datetime(frame["updated_at"]).reset_index(drop=True)
     has_created = created.notna()
     if not has_created.any():
-        ax.right_ax = None
+        _set_right_ax(ax, None)
         return _no_data(ax, frame, what)
     created_months = _months(created[has_created])
     was_updated = has_created & updated.notna() & (updated > created)
@@ -408,7 +405,7 @@ def catalogue_growth(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_title(
         _title(frame, f"{what}: {int(total.iloc[-1])} images created, {int(was_updated.sum())} of them updated later")
     )
-    ax.right_ax = right  # pandas' name for the secondary axis of a plot
+    _set_right_ax(ax, right)
     return ax
 
 

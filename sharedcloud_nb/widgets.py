@@ -1,46 +1,61 @@
-"""Widgets: the token form and the image picker, on ipywidgets 8 (loaded on first use).
+"""Widgets: the token form and the image picker, thin shells on ipywidgets 8 (loaded on first use).
 
 This module owns the two notebook widgets, :func:`token_form` and :func:`image_picker`. Their
-logic lives in plain functions and classes that know nothing of ipywidgets and take callbacks:
+logic lives in plain modules that import neither ipywidgets nor traitlets, and take callbacks:
 
-- connecting: :func:`validate_token`, :func:`connected_message`, :func:`error_message`;
-- picking: :class:`ImageIndex` (labels, search strings, filtering), :func:`image_card`,
-  :func:`gone_card`, :func:`error_card`, :func:`describe_delta`, :func:`format_time`.
+- connecting (``sharedcloud_nb._connecting``): :func:`validate_token`, :func:`connected_message`,
+  :func:`error_message`, and the scrubbing of secrets from errors and messages;
+- picking (:mod:`sharedcloud_nb.search`): :class:`ImageIndex` (filtering), :class:`Matches`;
+- showing (:mod:`sharedcloud_nb.display`): :func:`image_card`, :func:`gone_card`,
+  :func:`error_card`, :class:`Card`, :func:`describe_delta`, :func:`format_time`, and
+  :func:`~sharedcloud_nb.display.image_labels`, the labels the plots use too;
+- callbacks (``sharedcloud_nb._callbacks``): :class:`CallbackDispatcher`.
 
-:class:`TokenForm` and :class:`ImagePicker` are thin shells that wire those to widgets. Each
-exposes its root widget as ``.widget`` and displays itself in a notebook; where widgets cannot
-render, its text form says in one line what to do instead.
+Those names are importable from here as well. :class:`TokenForm` and :class:`ImagePicker` wire
+them to widgets. Each exposes its root widget as ``.widget`` and displays itself in a notebook;
+where widgets cannot render, its text form says in one line what to do instead.
 
 The token and the password live only in the resulting :class:`~sharedcloud_nb.Client`: the form
 empties every secret field the moment it reads it, before any request is sent, so neither the
 saved widget state nor the notebook file ever holds one.
 
-ipywidgets is imported when a widget is built, not when this module is imported, so that the pure
-helpers work (and ``import sharedcloud_nb`` stays light) without it. Every important widget
-carries a stable CSS class for browser tests: ``sc-token-form``, ``sc-token-input``,
-``sc-connect``, ``sc-status``, ``sc-username``, ``sc-password``, ``sc-login``, ``sc-url``,
-``sc-image-picker``, ``sc-picker-search``, ``sc-picker-count``, ``sc-picker-list``,
-``sc-picker-card``, ``sc-picker-status``.
+This module needs traitlets when it is imported (the forms' traits are observable), and
+ipywidgets when a widget is built. Every important widget carries a stable CSS class for browser
+tests: ``sc-token-form``, ``sc-token-input``, ``sc-connect``, ``sc-status``, ``sc-username``,
+``sc-password``, ``sc-login``, ``sc-url``, ``sc-image-picker``, ``sc-picker-search``,
+``sc-picker-count``, ``sc-picker-list``, ``sc-picker-card``, ``sc-picker-status``.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from . import _config
+from ._callbacks import CallbackDispatcher
+from ._connecting import connected_message, detached, error_message, redact, validate_token
 from .client import Client, canonical_uuid, check_url, login
-from .errors import APIError, NotFoundError, SharedcloudError
+from .display import (
+    EMPTY_CARD_HTML,
+    GREY,
+    Card,
+    StatusLines,
+    describe_delta,
+    error_card,
+    format_time,
+    gone_card,
+    image_card,
+    image_labels,
+    loading_html,
+    plural,
+)
+from .errors import NotFoundError
+from .search import PICKER_LIMIT, ImageIndex, Matches
 
 _NEEDS_WIDGETS = (
     "sc.token_form() and sc.image_picker() need ipywidgets 8 and a Jupyter front end: "
@@ -53,9 +68,12 @@ except ImportError as exc:  # pragma: no cover - exercised only without the note
     raise ImportError(_NEEDS_WIDGETS) from exc
 
 __all__ = [
+    "PICKER_LIMIT",
+    "CallbackDispatcher",
     "Card",
     "ImageIndex",
     "ImagePicker",
+    "Matches",
     "TokenForm",
     "connected_message",
     "describe_delta",
@@ -64,6 +82,7 @@ __all__ = [
     "format_time",
     "gone_card",
     "image_card",
+    "image_labels",
     "image_picker",
     "token_form",
     "validate_token",
@@ -77,14 +96,6 @@ TOKEN_FORM_TEXT = (
     "SHAREDCLOUD_TOKEN, or run sc.connect(token=getpass())."
 )
 
-#: How many matches the picker's list shows at most; the count label says how many more there are.
-PICKER_LIMIT = 200
-
-_RED = "#b00020"
-_GREEN = "#1b5e20"
-_GREY = "#555555"
-_SEP = "\x1f"  # between fields of a search string, so a query never matches across two fields
-
 
 def _ipywidgets() -> Any:
     """The ipywidgets module, or an ImportError that says how to install it."""
@@ -95,402 +106,7 @@ def _ipywidgets() -> Any:
     return ipywidgets
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
-def _callback_name(callback: Callable[..., Any]) -> str:
-    return getattr(callback, "__qualname__", None) or getattr(callback, "__name__", None) or repr(callback)
-
-
-def _detached(exc: BaseException) -> BaseException:
-    """``exc`` with no traceback along its chain: the frames would keep the token or password alive."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        current.__traceback__ = None
-        current = current.__cause__ or current.__context__
-    return exc
-
-
-def _redact(text: str, secrets: tuple[str, ...]) -> str:
-    """``text`` with every secret replaced; a last guard, since no message should hold one anyway."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "<hidden>")
-    return text
-
-
-# -- connecting: plain functions -------------------------------------------------------------
-
-
-def validate_token(token: str, url: str, **options: Any) -> tuple[Client, int]:
-    """A client for ``token`` at ``url``, checked by listing the images it can see.
-
-    Args:
-        token: the API token.
-        url: the host root.
-        **options: passed on to :class:`~sharedcloud_nb.Client` (timeout, retries, session).
-
-    Returns:
-        The client and the number of images it sees.
-
-    Raises:
-        ValueError: an empty or malformed token, or a malformed url (nothing is sent).
-        InsecureURLError: ``http://`` to a host that is not loopback (nothing is sent).
-        AuthenticationError: the server refused the token.
-        SharedcloudError: any other failure of the listing.
-
-    Example:
-        >>> client, count = validate_token(token, "https://sharedcloud.io")  # doctest: +SKIP
-    """
-    client = Client(token, url=check_url(url), **options)
-    return client, len(client.list_images())
-
-
-def connected_message(client: Client, count: int) -> str:
-    """The status line after a successful connect.
-
-    Example:
-        >>> connected_message(Client("my-api-token", url="https://sharedcloud.io"), 42)
-        'Connected to sharedcloud.io — 42 images visible'
-    """
-    where = "the demo catalogue" if client.is_demo else (urlsplit(client.url).netloc or client.url)
-    return f"Connected to {where} — {_plural(count, 'image')} visible"
-
-
-def error_message(exc: BaseException) -> str:
-    """What a failed connect or login says: the server's own words, or the transport problem.
-
-    Example:
-        >>> from sharedcloud_nb import AuthenticationError
-        >>> error_message(AuthenticationError("...", status=401, detail="Invalid token."))
-        'Invalid token. (HTTP 401)'
-    """
-    if isinstance(exc, APIError) and exc.detail:
-        return f"{exc.detail} (HTTP {exc.status})"
-    if isinstance(exc, (SharedcloudError, ValueError)):
-        return str(exc) or type(exc).__name__
-    return f"unexpected {type(exc).__name__}: {exc}"
-
-
-# -- picking: plain functions and classes -----------------------------------------------------
-
-_UNITS = (
-    # (name, seconds, the smallest duration written in this unit)
-    ("year", 365 * 86400, 365 * 86400),
-    ("month", 30 * 86400, 60 * 86400),
-    ("week", 7 * 86400, 14 * 86400),
-    ("day", 86400, 2 * 86400),
-    ("hour", 3600, 2 * 3600),
-    ("minute", 60, 2 * 60),
-)
-
-
-def describe_delta(delta: Any) -> str:
-    """A duration in words, rounded down to its largest sensible unit (the sign is ignored).
-
-    Example:
-        >>> describe_delta(pd.Timedelta(days=23))
-        '3 weeks'
-        >>> describe_delta(pd.Timedelta(days=478))
-        '1 year'
-    """
-    seconds = int(abs(pd.Timedelta(delta).total_seconds()))
-    for name, size, threshold in _UNITS:
-        if seconds >= threshold:
-            return _plural(seconds // size, name)
-    return _plural(seconds, "second")
-
-
-def format_time(value: Any) -> str:
-    """A timestamp as a readable UTC time (month spelled out, so day and month cannot swap).
-
-    Example:
-        >>> format_time(pd.Timestamp("2018-10-05 16:45:36", tz="UTC"))
-        '5 Oct 2018 16:45:36 UTC'
-    """
-    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
-        return "unknown"
-    stamp = pd.Timestamp(value)
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return f"{stamp.day} {stamp:%b %Y %H:%M:%S} UTC"
-
-
-def _relative(delta: Any, verb: str) -> str:
-    if delta is None or pd.isna(delta):
-        return "unknown (a date is missing)"
-    delta = pd.Timedelta(delta)
-    if delta < pd.Timedelta(0):
-        return f"{verb} {describe_delta(delta)} after the server time (the dates disagree)"
-    return f"{verb} {describe_delta(delta)} before the server time"
-
-
-def _text(value: Any, missing: str = "—") -> str:
-    if value is None or (not isinstance(value, (list, dict, tuple)) and pd.isna(value)):
-        return missing
-    if isinstance(value, str):
-        return value if value.strip() else "(empty)"
-    return str(value)
-
-
-@dataclass(frozen=True)
-class Card:
-    """What the picker's detail card shows: a title, (label, text) rows, and notes.
-
-    ``html`` escapes every value (names and descriptions come from a server); ``text`` is the
-    same content as plain lines, for a terminal or a compared notebook output.
-    """
-
-    title: str
-    rows: tuple[tuple[str, str], ...] = ()
-    note: str = ""
-    error: str = ""
-
-    @property
-    def html(self) -> str:
-        """The card as HTML, every value escaped."""
-        parts = [f'<div style="font-weight:bold;margin-bottom:4px">{html.escape(self.title)}</div>']
-        if self.error:
-            parts.append(f'<div style="color:{_RED}">{html.escape(self.error)}</div>')
-        if self.rows:
-            # Compact rows: JupyterLab's own table style pads each cell for a data table.
-            cell = "padding:1px 1em 1px 0;line-height:1.35;text-align:left;vertical-align:top;border:none"
-            cells = "".join(
-                f'<tr><th style="{cell}">{html.escape(label)}</th><td style="{cell}">{html.escape(value)}</td></tr>'
-                for label, value in self.rows
-            )
-            parts.append(f'<table style="border-collapse:collapse">{cells}</table>')
-        if self.note:
-            parts.append(f'<div style="color:{_GREY};font-size:smaller">{html.escape(self.note)}</div>')
-        return "".join(parts)
-
-    @property
-    def text(self) -> str:
-        """The card as plain text lines."""
-        lines = [self.title]
-        if self.error:
-            lines.append(self.error)
-        width = max((len(label) for label, _ in self.rows), default=0)
-        lines += [f"{label + ':':<{width + 1}} {value}" for label, value in self.rows]
-        if self.note:
-            lines.append(self.note)
-        return "\n".join(lines)
-
-
-_CARD_FIELDS = (
-    ("Name", "name"),
-    ("Description", "description"),
-    ("Runtime", "runtime"),
-    ("Tag", "tag"),
-    ("Registry path", "registry_path"),
-    ("Repository", "repository"),
-)
-_CARD_KNOWN = {
-    "name", "description", "runtime", "tag", "registry_path", "repository", "requires_gpu",
-    "num_installations", "created_at", "updated_at", "current_server_time", "age", "since_update",
-}  # fmt: skip
-
-
-def image_card(image: pd.Series, *, note: str = "") -> Card:
-    """The detail card of one image: every field, dates in UTC, ages against the server's clock.
-
-    Args:
-        image: a typed image Series (a row of ``client.images()`` or ``client.image(uuid)``),
-            named by its uuid.
-        note: a line shown under the card (e.g. where the data comes from).
-
-    Example:
-        >>> card = image_card(client.image("24b310f8-1405-4928-914f-d5c91272f88a"))  # doctest: +SKIP
-        >>> print(card.text)  # doctest: +SKIP
-    """
-    uuid = str(image.name)
-    rows: list[tuple[str, str]] = [("UUID", uuid)]
-    for label, key in _CARD_FIELDS:
-        rows.append((label, _text(image.get(key), "(none)" if key == "description" else "—")))
-    gpu = image.get("requires_gpu")
-    rows.append(("GPU", "unknown" if gpu is None or pd.isna(gpu) else ("yes" if bool(gpu) else "no")))
-    installs = image.get("num_installations")
-    rows.append(("Installations", "unknown" if installs is None or pd.isna(installs) else f"{int(installs):,}"))
-    rows.append(("Created", format_time(image.get("created_at"))))
-    rows.append(("Updated", format_time(image.get("updated_at"))))
-    rows.append(("Server time", format_time(image.get("current_server_time"))))
-    rows.append(("Age", _relative(image.get("age"), "created")))
-    rows.append(("Last update", _relative(image.get("since_update"), "updated")))
-    for key, value in image.items():  # fields the API added later: shown as served
-        if key not in _CARD_KNOWN:
-            rows.append((str(key), _text(value)))
-    name = _text(image.get("name"), "(no name)")
-    return Card(title=f"{name} · {uuid}", rows=tuple(rows), note=note)
-
-
-def gone_card(uuid: str, listed: pd.Series | None = None) -> Card:
-    """The card of an image the server no longer has (404), with what the list said, if known."""
-    name = _text(listed.get("name"), "(no name)") if listed is not None else "(unknown image)"
-    rows = image_card(listed).rows if listed is not None else (("UUID", uuid),)
-    return Card(
-        title=f"{name} · {uuid}",
-        error="This image no longer exists on the server (404 Not found): it was deleted after the list was loaded.",
-        rows=rows,
-        note="The details above are from the list loaded earlier." if listed is not None else "",
-    )
-
-
-def error_card(uuid: str, exc: BaseException, listed: pd.Series | None = None) -> Card:
-    """The card when the image could not be read: the error's message, and the listed data, if any."""
-    name = _text(listed.get("name"), "(no name)") if listed is not None else "(unknown image)"
-    rows = image_card(listed).rows if listed is not None else (("UUID", uuid),)
-    return Card(
-        title=f"{name} · {uuid}",
-        error=f"Could not read this image from the server: {exc}",
-        rows=rows,
-        note="The details above are from the list loaded earlier." if listed is not None else "",
-    )
-
-
-def _lower_column(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame:
-        return pd.Series("", index=frame.index, dtype="string[pyarrow]")
-    return frame[column].astype("string[pyarrow]").fillna("").str.lower()
-
-
-@dataclass(frozen=True)
-class Matches:
-    """The result of :meth:`ImageIndex.search`.
-
-    Attributes:
-        mask: one bool per image of the index (in its order): does it match.
-        total: how many match.
-        shown: positions (in the index's order) of the first ``limit`` matches.
-    """
-
-    mask: np.ndarray
-    total: int
-    shown: np.ndarray
-
-    @property
-    def more(self) -> int:
-        """How many matches are not shown."""
-        return self.total - len(self.shown)
-
-
-class ImageIndex:
-    """The picker's data: one label and one lowercase search string per image, built once.
-
-    Images are sorted by label (name, runtime, uuid). Every string is built column-wise with
-    pandas/pyarrow, and a search is a few vectorised substring tests, so 10,000 images build and
-    filter in milliseconds. A repeated uuid is listed once.
-
-    Args:
-        frame: a typed images frame indexed by uuid (``client.images()``, ``sc.images_frame``).
-
-    Example:
-        >>> index = ImageIndex(client.images())  # doctest: +SKIP
-        >>> matches = index.search("tensorflow gpu")  # doctest: +SKIP
-        >>> [index.labels[i] for i in matches.shown][:1]  # doctest: +SKIP
-        ['tensorflow-gpu · python27 · 1d0538c3']
-    """
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        frame = frame[~frame.index.duplicated()]
-        uuids = pd.Series(frame.index.astype(str), index=frame.index, dtype="string[pyarrow]")
-        name = frame["name"].astype("string[pyarrow]") if "name" in frame else None
-        runtime = frame["runtime"].astype("string[pyarrow]") if "runtime" in frame else None
-        name = name.fillna("(no name)") if name is not None else pd.Series("(no name)", index=frame.index)
-        runtime = runtime.fillna("?") if runtime is not None else pd.Series("?", index=frame.index)
-        labels = name + " · " + runtime + " · " + uuids.str.slice(0, 8)
-        clash = labels.duplicated(keep=False).to_numpy()
-        if clash.any():  # same name, runtime and uuid prefix: the whole uuid tells them apart
-            labels = labels.where(~clash, name + " · " + runtime + " · " + uuids)
-        text = _lower_column(frame, "name")
-        for column in ("runtime", "tag", "registry_path", "description"):
-            text = text + _SEP + _lower_column(frame, column)
-        # Arrow sorts strings natively (and stably), far faster than numpy on object arrays.
-        order = pc.sort_indices(pa.array(labels.str.lower(), type=pa.string())).to_numpy()
-
-        self.frame = frame
-        #: the frame position of each image, in the index's (label) order
-        self.rows = order
-        self.uuids: np.ndarray = uuids.to_numpy(dtype=object)[order]
-        self.labels: np.ndarray = labels.to_numpy(dtype=object)[order]
-        self._text = pa.array(text, type=pa.string()).take(order)
-        self._uuid = pa.array(uuids.str.lower(), type=pa.string()).take(order)
-        self._position = {uuid: i for i, uuid in enumerate(self.uuids)}
-
-    def __len__(self) -> int:
-        return len(self.uuids)
-
-    def position(self, uuid: str) -> int | None:
-        """The position of ``uuid`` in the index's order, or None when it is not listed."""
-        return self._position.get(uuid)
-
-    def row(self, uuid: str) -> pd.Series | None:
-        """The listed image as a typed Series named by its uuid, or None when it is not listed."""
-        position = self._position.get(uuid)
-        if position is None:
-            return None
-        series = self.frame.iloc[int(self.rows[position])].copy()
-        series.name = uuid
-        return series
-
-    def search(self, query: str, limit: int = PICKER_LIMIT) -> Matches:
-        """The images that match every word of ``query``.
-
-        A word matches an image when it occurs (case-insensitive) in its name, runtime, tag,
-        registry path or description, or when the image's uuid starts with it.
-
-        Args:
-            query: words separated by spaces; empty matches everything.
-            limit: how many positions of matches to return in ``shown``.
-        """
-        words = query.lower().split()
-        if not words:
-            mask = np.ones(len(self), dtype=bool)
-        else:
-            hits: Any = None
-            for word in words:
-                hit = pc.or_(pc.match_substring(self._text, word), pc.starts_with(self._uuid, word))
-                hits = hit if hits is None else pc.and_(hits, hit)
-            mask = hits.to_numpy(zero_copy_only=False).astype(bool, copy=False)
-        positions = np.flatnonzero(mask)
-        return Matches(mask=mask, total=len(positions), shown=positions[:limit])
-
-    def count_text(self, matches: Matches) -> str:
-        """The count label: "12 of 42 images", and how many more there are than shown."""
-        text = f"{matches.total:,} of {_plural(len(self), 'image')}"
-        if matches.more > 0:
-            text += f" — the first {len(matches.shown):,} shown, … and {matches.more:,} more (type to narrow)"
-        return text
-
-
 # -- the widgets ----------------------------------------------------------------------------
-
-
-class _Status:
-    """Lines of a status area, each plain or coloured, rendered into an HTML widget."""
-
-    def __init__(self, widget: Any) -> None:
-        self.widget = widget
-        self.lines: list[tuple[str, str]] = []
-
-    def set(self, text: str, kind: str = "info") -> None:
-        self.lines = [(text, kind)] if text else []
-        self._render()
-
-    def add(self, text: str, kind: str = "error") -> None:
-        self.lines.append((text, kind))
-        self._render()
-
-    @property
-    def text(self) -> str:
-        return "\n".join(text for text, _ in self.lines)
-
-    def _render(self) -> None:
-        colours = {"error": _RED, "ok": _GREEN, "info": _GREY}
-        self.widget.value = "".join(
-            f'<div style="color:{colours.get(kind, _GREY)}">{html.escape(text)}</div>' for text, kind in self.lines
-        )
 
 
 class _Displayable:
@@ -542,12 +158,12 @@ class TokenForm(_Displayable, traitlets.HasTraits):
         super().__init__()
         w = _ipywidgets()
         self._options = options
-        self._callbacks: list[Callable[[Client], Any]] = []
-        if on_connect is not None:
-            self.on_connect(on_connect)
         #: the last exception of a connect, login or callback; a failed connect's comes without its
         #: traceback, whose frames would hold the token
         self.last_error: BaseException | None = None
+        self._on_connect: CallbackDispatcher[Client] = CallbackDispatcher(self._callback_failed, event="on_connect")
+        if on_connect is not None:
+            self.on_connect(on_connect)
         # A click on Connect first commits the field (the browser's change event), which already
         # connects; the click that follows must then not say "the field is empty".
         self._token_taken = False
@@ -566,11 +182,11 @@ class TokenForm(_Displayable, traitlets.HasTraits):
         self.login = w.Button(description="Log in", tooltip="Get a token with the username and password, and connect")
         self.url = w.Text(value=_config.resolve_url(url)[0], description="Server", layout=w.Layout(width="420px"))
         self.status = w.HTML(value="")
-        self._status = _Status(self.status)
+        self._status = StatusLines(self.status)
         login_box = w.VBox(
             [
                 w.HTML(
-                    f'<span style="color:{_GREY}">Gets a token from the server (api-token-auth) and connects with it.</span>'
+                    f'<span style="color:{GREY}">Gets a token from the server (api-token-auth) and connects with it.</span>'
                 ),
                 self.username,
                 self.password,
@@ -581,7 +197,7 @@ class TokenForm(_Displayable, traitlets.HasTraits):
             [
                 self.url,
                 w.HTML(
-                    f'<span style="color:{_GREY}">Default: SHAREDCLOUD_URL, else SHAREDCLOUD_CLI_URL, else https://sharedcloud.io.</span>'
+                    f'<span style="color:{GREY}">Default: SHAREDCLOUD_URL, else SHAREDCLOUD_CLI_URL, else https://sharedcloud.io.</span>'
                 ),
             ]
         )
@@ -614,10 +230,7 @@ class TokenForm(_Displayable, traitlets.HasTraits):
         An exception in a callback is shown in the status area (and kept in ``last_error``);
         the other callbacks still run.
         """
-        if remove:
-            self._callbacks = [cb for cb in self._callbacks if cb != callback]  # == matches bound methods
-        else:
-            self._callbacks.append(callback)
+        self._on_connect.register_callback(callback, remove=remove)
 
     def _text_form(self) -> str:
         return TOKEN_FORM_TEXT
@@ -694,8 +307,8 @@ class TokenForm(_Displayable, traitlets.HasTraits):
             token = get_token(url)
             client, count = validate_token(token, url, **self._options)
         except Exception as exc:
-            self.last_error = _detached(exc)
-            self._status.set("Could not connect: " + _redact(error_message(exc), secrets), "error")
+            self.last_error = detached(exc)
+            self._status.set("Could not connect: " + redact(error_message(exc), secrets), "error")
             self._sync_status()
             return
         finally:
@@ -705,17 +318,13 @@ class TokenForm(_Displayable, traitlets.HasTraits):
         try:
             self.set_trait("client", client)
         except Exception as exc:
+            log.debug("an observer of form.client raised", exc_info=exc)
             self._callback_failed("an observer of form.client", exc)
-        for callback in list(self._callbacks):
-            try:
-                callback(client)
-            except Exception as exc:
-                self._callback_failed(f"on_connect callback {_callback_name(callback)}", exc)
+        self._on_connect(client)
         self._sync_status()
 
     def _callback_failed(self, who: str, exc: BaseException) -> None:
         self.last_error = exc
-        log.debug("%s raised", who, exc_info=exc)
         self._status.add(f"{who} raised {type(exc).__name__}: {exc}", "error")
 
     def _set_busy(self, busy: bool) -> None:
@@ -775,7 +384,7 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
         self.image: pd.Series | None = None
         #: the last exception of a detail request or callback
         self.last_error: BaseException | None = None
-        self._callbacks: list[Callable[[pd.Series], Any]] = []
+        self._on_pick: CallbackDispatcher[pd.Series] = CallbackDispatcher(self._callback_failed, event="on_pick")
         if on_pick is not None:
             self.on_pick(on_pick)
         self._syncing = False
@@ -787,9 +396,9 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
         )
         self.count_label = w.Label(value="")
         self.select = w.Select(options=[], index=None, rows=10, layout=w.Layout(width="420px"))
-        self.card = w.HTML(value=self._empty_card_html())
+        self.card = w.HTML(value=EMPTY_CARD_HTML)
         self.status = w.HTML(value="")
-        self._status = _Status(self.status)
+        self._status = StatusLines(self.status)
         self.widget = w.VBox([self.search, self.count_label, self.select, self.card, self.status])
         for widget, css in (
             (self.widget, "sc-image-picker"),
@@ -813,10 +422,7 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
         It is not called when the image could not be read. An exception in a callback is shown
         in the picker's status area (and kept in ``last_error``).
         """
-        if remove:
-            self._callbacks = [cb for cb in self._callbacks if cb != callback]  # == matches bound methods
-        else:
-            self._callbacks.append(callback)
+        self._on_pick.register_callback(callback, remove=remove)
 
     @property
     def count_text(self) -> str:
@@ -830,7 +436,7 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
 
     def _text_form(self) -> str:
         return (
-            f"Sharedcloud image picker over {_plural(len(self.index), 'image')} (widgets cannot show here): "
+            f"Sharedcloud image picker over {plural(len(self.index), 'image')} (widgets cannot show here): "
             "pick with picker.value = '<uuid>', then read picker.image."
         )
 
@@ -896,13 +502,9 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
 
     # -- the card ---------------------------------------------------------------------------------
 
-    @staticmethod
-    def _empty_card_html() -> str:
-        return f'<span style="color:{_GREY}">Pick an image to see its details.</span>'
-
     def _set_card(self, card: Card | None) -> None:
         self._card = card if card is not None else Card(title="")
-        self.card.value = card.html if card is not None else self._empty_card_html()
+        self.card.value = card.html if card is not None else EMPTY_CARD_HTML
 
     def _load(self, uuid: str | None) -> None:
         self._status.set("")
@@ -920,7 +522,7 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
             self._set_card(image_card(listed, note="From the list (give client= to read it fresh from the server)."))
             self._picked(listed)
             return
-        self.card.value = f'<span style="color:{_GREY}">Loading {html.escape(uuid)}…</span>'
+        self.card.value = loading_html(uuid)
         try:
             image = self.client.image(uuid)
         except NotFoundError as exc:
@@ -936,13 +538,11 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
 
     def _picked(self, image: pd.Series) -> None:
         self.image = image
-        for callback in list(self._callbacks):
-            try:
-                callback(image)
-            except Exception as exc:
-                self.last_error = exc
-                log.debug("on_pick callback raised", exc_info=exc)
-                self._status.add(f"on_pick callback {_callback_name(callback)} raised {type(exc).__name__}: {exc}")
+        self._on_pick(image)
+
+    def _callback_failed(self, who: str, exc: BaseException) -> None:
+        self.last_error = exc
+        self._status.add(f"{who} raised {type(exc).__name__}: {exc}")
 
 
 # -- the public constructors ---------------------------------------------------------------------

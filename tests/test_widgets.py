@@ -335,10 +335,13 @@ def test_picker_lists_every_image_with_distinguishable_labels(client):
     assert len(options) == 48 and picker.value is None and picker.select.value is None
     labels = [label for label, _ in options]
     assert len(set(labels)) == 48
-    assert "web-crawling · python36 · 24b310f8" in labels and "web-crawling · python36 · 2413a0f8" in labels
-    assert {value for _, value in options} == set(client.images().index)
-    for label, value in options:
-        assert re.fullmatch(r".+ · .+ · [0-9a-f]{8}", label) and label.endswith(value[:8])
+    # The plots' labels: the name, then as much of runtime, tag and uuid as tells the image apart.
+    assert "web-crawling (python36, latest, 24b310f8)" in labels
+    assert "web-crawling (python36, latest, 2413a0f8)" in labels
+    assert "nlp (python36)" in labels and "xgboost-gpu" in labels
+    frame = client.images()
+    assert {value for _, value in options} == set(frame.index)
+    assert {value: label for label, value in options} == sc.plots.image_labels(frame).to_dict()
     assert labels == sorted(labels, key=str.lower)
     assert picker.select.rows == 10
 
@@ -547,7 +550,7 @@ def test_the_card_escapes_what_the_server_sent():
     assert "<script>" not in picker.card.value and "<b>bold" not in picker.card.value
     assert html.escape("<script>alert('x')</script>") in picker.card.value
     assert "a &amp; b &lt;b&gt;bold&lt;/b&gt;" in picker.card.value
-    assert picker.select.options[0][0] == "<script>alert('x')</script> · python36 · 24b310f8"  # labels are text
+    assert picker.select.options[0][0] == "<script>alert('x')</script>"  # labels are text
 
 
 def test_on_pick_errors_show_in_the_status_area(client):
