@@ -1,29 +1,23 @@
 """Widgets: the token form and the image picker, thin shells on ipywidgets 8 (loaded on first use).
 
-This module owns the two notebook widgets, :func:`token_form` and :func:`image_picker`. Their
-logic lives in plain modules that import neither ipywidgets nor traitlets, and take callbacks:
-
-- connecting (``sharedcloud_nb._connecting``): :func:`validate_token`, :func:`connected_message`,
-  :func:`error_message`, and the scrubbing of secrets from errors and messages;
-- picking (:mod:`sharedcloud_nb.search`): :class:`ImageIndex` (filtering), :class:`Matches`;
-- showing (:mod:`sharedcloud_nb.display`): :func:`image_card`, :func:`gone_card`,
-  :func:`error_card`, :class:`Card`, :func:`describe_delta`, :func:`format_time`, and
-  :func:`~sharedcloud_nb.display.image_labels`, the labels the plots use too;
-- callbacks (``sharedcloud_nb._callbacks``): :class:`CallbackDispatcher`.
-
-Those names are importable from here as well. :class:`TokenForm` and :class:`ImagePicker` wire
-them to widgets. Each exposes its root widget as ``.widget`` and displays itself in a notebook;
+This module owns :func:`token_form` and :func:`image_picker`. :class:`TokenForm` and
+:class:`ImagePicker` only wire widgets to plain modules that import neither ipywidgets nor
+traitlets: ``_connecting`` (:func:`validate_token`, :func:`connected_message`,
+:func:`error_message`, the scrubbing of secrets), :mod:`~sharedcloud_nb.search` (:class:`ImageIndex`),
+:mod:`~sharedcloud_nb.display` (:class:`Card`, :func:`image_card`, :func:`gone_card`,
+:func:`error_card`, :func:`describe_delta`, :func:`format_time`, and ``image_labels``, which the
+plots use too) and ``_callbacks`` (:class:`CallbackDispatcher`). Those names are importable from
+here as well. Each widget exposes its root as ``.widget`` and displays itself in a notebook;
 where widgets cannot render, its text form says in one line what to do instead.
 
 The token and the password live only in the resulting :class:`~sharedcloud_nb.Client`: the form
 empties every secret field the moment it reads it, before any request is sent, so neither the
 saved widget state nor the notebook file ever holds one.
 
-This module needs traitlets when it is imported (the forms' traits are observable), and
-ipywidgets when a widget is built. Every important widget carries a stable CSS class for browser
-tests: ``sc-token-form``, ``sc-token-input``, ``sc-connect``, ``sc-status``, ``sc-username``,
-``sc-password``, ``sc-login``, ``sc-url``, ``sc-image-picker``, ``sc-picker-search``,
-``sc-picker-count``, ``sc-picker-list``, ``sc-picker-card``, ``sc-picker-status``.
+This module needs traitlets when imported (the traits are observable), ipywidgets when a widget is
+built. Stable CSS classes for browser tests: ``sc-token-form``, ``sc-token-input``, ``sc-connect``,
+``sc-status``, ``sc-username``, ``sc-password``, ``sc-login``, ``sc-url``, ``sc-image-picker``,
+``sc-picker-search``, ``sc-picker-count``, ``sc-picker-list``, ``sc-picker-card``, ``sc-picker-status``.
 """
 
 from __future__ import annotations
