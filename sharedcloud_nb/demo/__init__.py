@@ -1,8 +1,9 @@
 """The built-in demo Sharedcloud API: a realistic catalogue served over real HTTP on loopback.
 
 This package owns the demo API that lets every notebook, test and benchmark run without an
-account: :mod:`.catalogue` holds the data, :mod:`.server` the HTTP server
-(:class:`DemoServer`), and ``python -m sharedcloud_nb.demo`` runs it from a shell.
+account: :mod:`.catalogue` holds the data, :mod:`.api` what the API answers (pure functions, a
+request in and an answer out), :mod:`.faults` the failures it can be made to show, :mod:`.server`
+the HTTP server (:class:`DemoServer`), and ``python -m sharedcloud_nb.demo`` runs it from a shell.
 
 Example:
     >>> from sharedcloud_nb.demo import DemoServer
@@ -14,6 +15,7 @@ Standard library only, so importing it is cheap.
 
 from __future__ import annotations
 
+from .api import DemoRequest, Headers
 from .catalogue import (
     DATE_FORMAT,
     DEMO_INSTANCES,
@@ -24,23 +26,8 @@ from .catalogue import (
     generate_catalogue,
     generate_downloads,
 )
-from .server import (
-    DEMO_PASSWORD,
-    DEMO_TOKEN,
-    DEMO_USERNAME,
-    FAULTS,
-    Alter,
-    DemoRequest,
-    DemoServer,
-    Drop,
-    Fault,
-    Headers,
-    NamedFault,
-    Response,
-    parse_fault,
-    register_fault,
-    running_urls,
-)
+from .faults import FAULTS, Alter, Drop, Fault, NamedFault, Response, parse_fault, register_fault
+from .server import DEMO_PASSWORD, DEMO_TOKEN, DEMO_USERNAME, DemoServer, running_urls, shared_server
 
 __all__ = [
     "DATE_FORMAT",
@@ -66,4 +53,5 @@ __all__ = [
     "parse_fault",
     "register_fault",
     "running_urls",
+    "shared_server",
 ]

@@ -4,8 +4,8 @@ This module owns the CLI only: it parses the options, starts a :class:`~.server.
 prints its url and the demo credentials with how to use them, and serves until Ctrl-C (or
 SIGTERM), then stops cleanly.
 
-``--fault NAME[:ARG][*TIMES]`` (repeatable) installs the server's named faults, to rehearse
-failures: ``python -m sharedcloud_nb.demo --fault 'status:503*2' --fault latency:0.3``.
+``--fault NAME[:ARG][*TIMES]`` (repeatable) installs the server's named faults (``--help`` lists them), to
+rehearse failures: ``python -m sharedcloud_nb.demo --fault 'status:503*2' --fault latency:0.3``.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import textwrap
 import threading
 from collections.abc import Sequence
 
-from .server import FAULTS, DemoServer, parse_fault
+from .faults import fault_table, parse_fault
+from .server import DemoServer
 
 
 def _fault_spec(spec: str) -> str:
@@ -29,17 +31,11 @@ def _fault_spec(spec: str) -> str:
 
 
 def _faults_epilog() -> str:
-    width = max(map(len, FAULTS))
-    lines = [f"  {name:<{width}}  {entry.summary} [{_times(entry.times)}]" for name, entry in FAULTS.items()]
     return (
-        "faults (--fault NAME[:ARG][*TIMES], TIMES a count or 'forever'; default in brackets):\n"
-        + "\n".join(lines)
+        "faults (--fault NAME[:ARG][*TIMES], TIMES a count or 'forever'; times is each one's default):\n"
+        + textwrap.indent(fault_table(104), "  ")
         + "\n\nexample: python -m sharedcloud_nb.demo --fault 'status:503*2' --fault bad-records:type"
     )
-
-
-def _times(times: int | None) -> str:
-    return "forever" if times is None else f"{times}x"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,6 +1,6 @@
 """The demo API's data: the default image catalogue, generated catalogues and instance downloads.
 
-This module owns *what* the demo API serves, never *how* (that is :mod:`.server`):
+This module owns *what* the demo API serves, never *how* (that is :mod:`.api` and :mod:`.server`):
 
 - :func:`default_catalogue` -- 48 believable images of the service families seen on Sharedcloud
   (web-crawling, standard, TensorFlow on CPU and GPU, ...) for the runtimes ``python27``,
@@ -13,8 +13,9 @@ This module owns *what* the demo API serves, never *how* (that is :mod:`.server`
 - :data:`DEMO_INSTANCES`, :func:`default_downloads`, :func:`generate_downloads` -- the two demo
   instances and which images are downloaded on each (the ``?instance=<uuid>`` filter).
 
-Records are plain dicts with the keys of :data:`FIELDS`, in the API's order. Dates are strings in
-:data:`DATE_FORMAT` (day first, UTC). Standard library only: importing this module is cheap.
+Records are plain dicts (typed :class:`~sharedcloud_nb.schema.ImageRecord`) with the keys of
+:data:`FIELDS`, in the API's order; dates are strings in :data:`DATE_FORMAT` (day first, UTC).
+Both come from :mod:`sharedcloud_nb.schema`. Standard library only: importing this module is cheap.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ import gc
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .. import schema
+from ..schema import ImageRecord
 
 __all__ = [
     "DATE_FORMAT",
@@ -39,26 +44,14 @@ __all__ = [
     "generate_downloads",
 ]
 
-DATE_FORMAT = "%d-%m-%Y %H:%M:%S"
-"""How the API writes dates: day first, server time (UTC)."""
+DATE_FORMAT = schema.DATE_FORMAT
+"""How the API writes dates: day first, server time (UTC) (:data:`sharedcloud_nb.schema.DATE_FORMAT`)."""
 
 FROZEN_CLOCK = "05-10-2018 16:45:36"
 """The demo server's default ``current_server_time`` (5 October 2018), as in the API reference."""
 
-FIELDS: tuple[str, ...] = (
-    "uuid",
-    "current_server_time",
-    "num_installations",
-    "registry_path",
-    "updated_at",
-    "created_at",
-    "name",
-    "description",
-    "requires_gpu",
-    "runtime",
-    "tag",
-)
-"""The keys of an image record, in the order the API serves them."""
+FIELDS: tuple[str, ...] = schema.SERVED_ORDER
+"""The keys of an image record, in the order the API serves them (:data:`sharedcloud_nb.schema.SERVED_ORDER`)."""
 
 DEMO_INSTANCES: tuple[str, str] = (
     "c2cf385a-1ebe-457c-9bc5-6adf741026f9",  # a GPU workstation of a data scientist
@@ -76,6 +69,34 @@ _LANGUAGES = {
 }
 
 
+# Each family's descriptions: the first whose runtime prefix matches gives the wording.
+_DESCRIPTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "web-crawling": (
+        ("node", "{lang} and web crawling libraries such as puppeteer, cheerio, request and axios"),
+        ("", "{lang} and web crawling libraries such as requests, bs4, lxml and Scrapy"),
+    ),
+    "standard": (
+        ("node", "{lang} and npm"),
+        ("r", "{lang} and its recommended packages"),
+        ("", "{lang} and its standard library"),
+    ),
+    "tensorflow": (
+        ("node", "{lang} and TensorFlow.js (tfjs-node){version} for CPU"),
+        ("", "{lang} and TensorFlow{version} for CPU, with numpy, scipy and pandas"),
+    ),
+    "tensorflow-gpu": (("", "{lang}, CUDA 9.0, cuDNN 7 and TensorFlow{version} for GPU"),),
+    "pytorch": (("", "{lang} and PyTorch{version} for CPU, with torchvision"),),
+    "pytorch-gpu": (("", "{lang}, CUDA 9.0 and PyTorch{version} for GPU, with torchvision"),),
+    "data-science": (
+        ("r", "{lang} and the tidyverse, data.table and caret"),
+        ("", "{lang} and data science libraries such as numpy, pandas, scipy, scikit-learn and matplotlib"),
+    ),
+    "nlp": (("", "{lang} and NLP libraries such as nltk, spaCy and gensim"),),
+    "computer-vision": (("", "{lang} and computer vision libraries such as OpenCV, Pillow and scikit-image"),),
+    "xgboost-gpu": (("", "{lang}, CUDA 9.0 and XGBoost with GPU support"),),
+}
+
+
 def describe(name: str, runtime: str, tag: str) -> str:
     """Return the description the demo catalogue gives an image of this family, runtime and tag.
 
@@ -85,41 +106,9 @@ def describe(name: str, runtime: str, tag: str) -> str:
     """
     lang = _LANGUAGES.get(runtime, runtime)
     version = "" if tag == "latest" else f" {tag}"
-    if name == "web-crawling":
-        if runtime.startswith("node"):
-            return (
-                f"An Image containing {lang} and web crawling libraries such as puppeteer, cheerio, request and axios"
-            )
-        return f"An Image containing {lang} and web crawling libraries such as requests, bs4, lxml and Scrapy"
-    if name == "standard":
-        if runtime.startswith("node"):
-            return f"An Image containing {lang} and npm"
-        if runtime.startswith("r"):
-            return f"An Image containing {lang} and its recommended packages"
-        return f"An Image containing {lang} and its standard library"
-    if name == "tensorflow":
-        if runtime.startswith("node"):
-            return f"An Image containing {lang} and TensorFlow.js (tfjs-node){version} for CPU"
-        return f"An Image containing {lang} and TensorFlow{version} for CPU, with numpy, scipy and pandas"
-    if name == "tensorflow-gpu":
-        return f"An Image containing {lang}, CUDA 9.0, cuDNN 7 and TensorFlow{version} for GPU"
-    if name == "pytorch":
-        return f"An Image containing {lang} and PyTorch{version} for CPU, with torchvision"
-    if name == "pytorch-gpu":
-        return f"An Image containing {lang}, CUDA 9.0 and PyTorch{version} for GPU, with torchvision"
-    if name == "data-science":
-        if runtime.startswith("r"):
-            return f"An Image containing {lang} and the tidyverse, data.table and caret"
-        return (
-            f"An Image containing {lang} and data science libraries such as numpy, pandas, scipy, "
-            "scikit-learn and matplotlib"
-        )
-    if name == "nlp":
-        return f"An Image containing {lang} and NLP libraries such as nltk, spaCy and gensim"
-    if name == "computer-vision":
-        return f"An Image containing {lang} and computer vision libraries such as OpenCV, Pillow and scikit-image"
-    if name == "xgboost-gpu":
-        return f"An Image containing {lang}, CUDA 9.0 and XGBoost with GPU support"
+    for prefix, wording in _DESCRIPTIONS.get(name, ()):
+        if runtime.startswith(prefix):
+            return "An Image containing " + wording.format(lang=lang, version=version)
     return f"An Image containing {lang}"
 
 
@@ -128,7 +117,7 @@ _EMPTY = ""  # a missing description, served as ""
 
 # (uuid, name, runtime, tag, requires_gpu, num_installations, created_at, updated_at, description)
 # In creation order, which is the order the API lists them. description None -> describe().
-_DEFAULT_TABLE: tuple[tuple, ...] = (
+_DEFAULT_TABLE: tuple[tuple[str, str, str, str, bool, int, str, str | None, str | None], ...] = (
     ("dc348097-5124-43ca-83da-7768cc4276ce", "standard", "python27", "latest", False, 41, "14-06-2017 10:02:17", "03-09-2018 11:20:05", None),
     ("258cbcea-14b7-443a-8563-18e65e919c0a", "standard", "python36", "latest", False, 187, "14-06-2017 10:04:51", "03-09-2018 11:22:40", None),
     ("065fe71e-e738-4470-abdf-f4b8b9cf1292", "web-crawling", "python27", "latest", False, 22, "21-06-2017 15:37:09", _SAME, None),
@@ -205,7 +194,7 @@ def _registry_path(name: str, runtime: str, tag: str) -> str:
     return f"sharedcloud/{name}-{runtime}:{tag}"
 
 
-def default_catalogue(*, clock: str = FROZEN_CLOCK) -> list[dict]:
+def default_catalogue(*, clock: str = FROZEN_CLOCK) -> list[ImageRecord]:
     """Return the default demo catalogue: 48 image records, in the order the API lists them.
 
     Args:
@@ -219,7 +208,7 @@ def default_catalogue(*, clock: str = FROZEN_CLOCK) -> list[dict]:
         >>> images[0]["registry_path"]
         'sharedcloud/standard-python27:latest'
     """
-    records = []
+    records: list[ImageRecord] = []
     for uuid, name, runtime, tag, gpu, installs, created, updated, description in _DEFAULT_TABLE:
         records.append(
             {
@@ -287,19 +276,22 @@ def _variants() -> list[tuple[str, str, str, bool, str, int, int]]:
         created: a week before its first default record for versioned tags and later runtimes,
         a year and a half before for the ``latest`` tags of the first runtimes.
     """
-    seen: dict[tuple[str, str, str], list] = {}
+    first: dict[tuple[str, str, str], tuple[bool, str]] = {}  # in order of first appearance
+    popularity: dict[tuple[str, str, str], int] = {}
     for _, name, runtime, tag, gpu, installs, created, *_ in _DEFAULT_TABLE:
         key = (name, runtime, tag)
-        if key in seen:
-            seen[key][5] += installs
-            continue
+        popularity[key] = popularity.get(key, 0) + installs
+        first.setdefault(key, (gpu, created))
+    variants = []
+    for (name, runtime, tag), (gpu, created) in first.items():
         lead_days = 548 if tag == "latest" and runtime in _FIRST_RUNTIMES else 7
         available_from = _parse_clock(created) - lead_days * 86400
-        seen[key] = [name, runtime, tag, gpu, describe(name, runtime, tag), installs, available_from]
-    return [tuple(v) for v in seen.values()]  # type: ignore[misc]
+        description = describe(name, runtime, tag)
+        variants.append((name, runtime, tag, gpu, description, popularity[(name, runtime, tag)], available_from))
+    return variants
 
 
-def generate_catalogue(size: int, seed: int = 0, *, clock: str = FROZEN_CLOCK) -> list[dict]:
+def generate_catalogue(size: int, seed: int = 0, *, clock: str = FROZEN_CLOCK) -> list[ImageRecord]:
     """Generate ``size`` plausible image records, deterministically from ``seed``.
 
     Images are drawn from the families, runtimes and tags of the default catalogue (popular ones
@@ -336,7 +328,7 @@ def generate_catalogue(size: int, seed: int = 0, *, clock: str = FROZEN_CLOCK) -
             gc.enable()
 
 
-def _generate(size: int, seed: int, clock: str) -> list[dict]:
+def _generate(size: int, seed: int, clock: str) -> list[ImageRecord]:
     rng = random.Random(seed)
     start = _WINDOW_START
     end = min(_WINDOW_END, _parse_clock(clock) - 1)
@@ -368,7 +360,7 @@ def _generate(size: int, seed: int, clock: str) -> list[dict]:
     getrandbits = rng.getrandbits
     v4_clear = ~((0xF << 76) | (0x3 << 62))
     v4_set = (0x4 << 76) | (0x2 << 62)
-    records = []
+    records: list[ImageRecord] = []
     append = records.append
     for created in created_seconds:
         bits = getrandbits(64)
@@ -402,7 +394,7 @@ def _generate(size: int, seed: int, clock: str) -> list[dict]:
     return records
 
 
-def generate_downloads(images: Sequence[dict], seed: int = 0) -> dict[str, list[str]]:
+def generate_downloads(images: Sequence[Mapping[str, Any]], seed: int = 0) -> dict[str, list[str]]:
     """Choose, deterministically from ``seed``, which of ``images`` are downloaded on each demo instance.
 
     The first instance gets ``max(7, len(images) // 200)`` images and the second
