@@ -12,6 +12,9 @@ This module owns *what* the demo API serves, never *how* (that is :mod:`.api` an
   fast enough for a million records.
 - :data:`DEMO_INSTANCES`, :func:`default_downloads`, :func:`generate_downloads` -- the two demo
   instances and which images are downloaded on each (the ``?instance=<uuid>`` filter).
+- :class:`ServedCatalogue` -- a catalogue as the API's views read it (:class:`.api.Catalogue`):
+  lookups, and the list and page bodies encoded once, lazily, and cached (a million records take
+  seconds to encode); with the live clock only ``current_server_time`` is patched at answer time.
 
 Records are plain dicts (typed :class:`~sharedcloud_nb.schema.ImageRecord`) with the keys of
 :data:`FIELDS`, in the API's order; dates are strings in :data:`DATE_FORMAT` (day first, UTC).
@@ -25,23 +28,27 @@ import functools
 import gc
 import math
 import random
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .. import schema
 from ..schema import ImageRecord
+from .api import encode, encode_list
 
 __all__ = [
     "DATE_FORMAT",
     "DEMO_INSTANCES",
     "FIELDS",
     "FROZEN_CLOCK",
+    "ServedCatalogue",
     "default_catalogue",
     "default_downloads",
     "describe",
     "generate_catalogue",
     "generate_downloads",
+    "utc_now",
 ]
 
 DATE_FORMAT = schema.DATE_FORMAT
@@ -428,3 +435,104 @@ def generate_downloads(images: Sequence[Mapping[str, Any]], seed: int = 0) -> di
         DEMO_INSTANCES[0]: [images[i]["uuid"] for i in first],
         DEMO_INSTANCES[1]: [images[i]["uuid"] for i in second],
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue as served
+
+
+def utc_now() -> str:
+    """The real UTC clock, written like the API's dates."""
+    return time.strftime(DATE_FORMAT, time.gmtime())
+
+
+class ServedCatalogue:
+    """The records a server serves, with the encoded bodies it caches (the views' :class:`.api.Catalogue`).
+
+    Args:
+        images: the records, in the order the list serves them (their ``current_server_time`` is ``stamp``).
+        downloads: ``{instance_uuid: [image_uuid, ...]}``, what ``?instance=`` answers.
+        page_size: None to list everything at once; else the records per page.
+        stamp: the ``current_server_time`` written in ``images``.
+        live: serve the real UTC clock instead of ``stamp``.
+    """
+
+    def __init__(
+        self,
+        images: Sequence[ImageRecord],
+        downloads: Mapping[str, Sequence[str]],
+        *,
+        page_size: int | None,
+        stamp: str,
+        live: bool = False,
+    ) -> None:
+        self.images = images
+        self.downloads = downloads
+        self.page_size = page_size
+        self.stamp = stamp
+        self.live = live
+        self._lock = threading.RLock()  # guards the lazily built lookups and bodies
+        self._positions: dict[str, int] | None = None
+        self._filtered: dict[str, list[ImageRecord]] = {}
+        self._list_bodies: dict[str | None, list[bytes]] = {}
+        self._pages: dict[tuple[str | None, int], bytes] = {}
+
+    def now(self) -> str:
+        """The server's clock now, as it writes it in ``current_server_time``."""
+        return utc_now() if self.live else self.stamp
+
+    def _position_index(self) -> dict[str, int]:
+        """uuid -> position in :attr:`images`, built on first use (a million take ~0.3 s)."""
+        if self._positions is None:
+            with self._lock:
+                if self._positions is None:
+                    self._positions = {record["uuid"]: i for i, record in enumerate(self.images)}
+        return self._positions
+
+    def image(self, uuid: str) -> ImageRecord | None:
+        """The record of ``uuid``, or None."""
+        position = self._position_index().get(uuid)
+        return None if position is None else self.images[position]
+
+    def records(self, instance: str | None) -> Sequence[ImageRecord]:
+        """The records the list answers, in catalogue order (the database's order)."""
+        if instance is None:
+            return self.images
+        records = self._filtered.get(instance)
+        if records is None:
+            index = self._position_index()
+            found = (index.get(u) for u in self.downloads.get(instance, ()))
+            records = [self.images[i] for i in sorted(i for i in found if i is not None)]
+            with self._lock:
+                self._filtered[instance] = records
+        return records
+
+    def list_body(self, instance: str | None) -> list[bytes]:
+        """``records(instance)`` as a JSON array in chunks, encoded once, at the current time."""
+        body = self._list_bodies.get(instance)
+        if body is None:
+            with self._lock:
+                body = self._list_bodies.get(instance)
+                if body is None:
+                    body = encode_list(self.records(instance))
+                    self._list_bodies[instance] = body
+        return [self._patch_clock(chunk) for chunk in body] if self.live else body
+
+    def page_results(self, instance: str | None, page: int) -> bytes:
+        """The records of ``page`` (from 1) as a JSON array, encoded once, at the current time."""
+        key = (instance, page)
+        results = self._pages.get(key)
+        if results is None:
+            size = self.page_size or len(self.images)
+            results = encode(self.records(instance)[(page - 1) * size : page * size])
+            with self._lock:
+                self._pages[key] = results
+        return self._patch_clock(results) if self.live else results
+
+    def _patch_clock(self, data: bytes) -> bytes:
+        """Write the clock's current time over the one encoded in ``data`` (same length)."""
+        now = self.now()
+        if now == self.stamp:
+            return data
+        old = b'"current_server_time":"' + self.stamp.encode() + b'"'
+        return data.replace(old, b'"current_server_time":"' + now.encode() + b'"')

@@ -1,17 +1,14 @@
 """The demo API's server: :class:`DemoServer`, real HTTP on loopback, in a daemon thread.
 
-This module owns the server's lifecycle (start/stop, a context manager, port 0), the caches of
-encoded bodies (:class:`ServedCatalogue`) and the socket I/O. What the API answers is
-:mod:`.api`'s (pure functions, a request in and an answer out); the faults that can be injected
-are :mod:`.faults`'; the data is :mod:`.catalogue`'s.
+This module owns the server's lifecycle (start/stop, a context manager, port 0) and the socket
+I/O. What the API answers is :mod:`.api`'s (pure functions, a request in and an answer out); the
+faults that can be injected are :mod:`.faults`'; the data, and its encoded bodies, cached, are
+:mod:`.catalogue`'s (:class:`~.catalogue.ServedCatalogue`).
 
 A request goes through one place, ``_Handler._handle``: it is read from the socket, logged in
 :attr:`DemoServer.requests`, shown to the installed faults, answered by :func:`.api.answer`
 unless a fault answers instead, and written back by one writer. The handler uses only the small
 public interface of ``_Backend``, never the server's private members.
-
-Large catalogues are served fast: the list body is encoded once, lazily, and cached (per instance
-filter too); with the live clock only ``current_server_time`` is patched at answer time.
 
 Standard library only.
 """
@@ -25,15 +22,23 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from .. import _demo_registry
 from ..schema import DATE_FORMAT, ImageRecord
 from . import api
-from .api import Account, Answer, DemoRequest, Headers, encode, encode_list, json_answer
-from .catalogue import FROZEN_CLOCK, default_catalogue, default_downloads, generate_catalogue, generate_downloads
+from .api import Account, Answer, DemoRequest, Headers, json_answer
+from .catalogue import (
+    FROZEN_CLOCK,
+    ServedCatalogue,
+    default_catalogue,
+    default_downloads,
+    generate_catalogue,
+    generate_downloads,
+    utc_now,
+)
 from .faults import (
     DEFAULT,
     FAULTS,
@@ -64,7 +69,6 @@ __all__ = [
     "Headers",
     "NamedFault",
     "Response",
-    "ServedCatalogue",
     "parse_fault",
     "register_fault",
     "running_urls",
@@ -79,102 +83,6 @@ DEMO_PASSWORD = "demo-password"
 
 DEMO_TOKEN = hashlib.sha1(b"sharedcloud_nb demo API token").hexdigest()
 """The demo API's token: 40 hex characters like a real key, public since it opens only the demo."""
-
-
-def _utc_now() -> str:
-    return time.strftime(DATE_FORMAT, time.gmtime())
-
-
-class ServedCatalogue:
-    """The records a server serves, with the encoded bodies it caches (the views' :class:`.api.Catalogue`).
-
-    Args:
-        images: the records, in the order the list serves them (their ``current_server_time`` is ``stamp``).
-        downloads: ``{instance_uuid: [image_uuid, ...]}``, what ``?instance=`` answers.
-        page_size: None to list everything at once; else the records per page.
-        stamp: the ``current_server_time`` written in ``images``.
-        live: serve the real UTC clock instead of ``stamp``.
-    """
-
-    def __init__(
-        self,
-        images: Sequence[ImageRecord],
-        downloads: Mapping[str, Sequence[str]],
-        *,
-        page_size: int | None,
-        stamp: str,
-        live: bool = False,
-    ) -> None:
-        self.images = images
-        self.downloads = downloads
-        self.page_size = page_size
-        self.stamp = stamp
-        self.live = live
-        self._lock = threading.RLock()  # guards the lazily built lookups and bodies
-        self._positions: dict[str, int] | None = None
-        self._filtered: dict[str, list[ImageRecord]] = {}
-        self._list_bodies: dict[str | None, list[bytes]] = {}
-        self._pages: dict[tuple[str | None, int], bytes] = {}
-
-    def now(self) -> str:
-        """The server's clock now, as it writes it in ``current_server_time``."""
-        return _utc_now() if self.live else self.stamp
-
-    def _position_index(self) -> dict[str, int]:
-        """uuid -> position in :attr:`images`, built on first use (a million take ~0.3 s)."""
-        if self._positions is None:
-            with self._lock:
-                if self._positions is None:
-                    self._positions = {record["uuid"]: i for i, record in enumerate(self.images)}
-        return self._positions
-
-    def image(self, uuid: str) -> ImageRecord | None:
-        """The record of ``uuid``, or None."""
-        position = self._position_index().get(uuid)
-        return None if position is None else self.images[position]
-
-    def records(self, instance: str | None) -> Sequence[ImageRecord]:
-        """The records the list answers, in catalogue order (the database's order)."""
-        if instance is None:
-            return self.images
-        records = self._filtered.get(instance)
-        if records is None:
-            index = self._position_index()
-            found = (index.get(u) for u in self.downloads.get(instance, ()))
-            records = [self.images[i] for i in sorted(i for i in found if i is not None)]
-            with self._lock:
-                self._filtered[instance] = records
-        return records
-
-    def list_body(self, instance: str | None) -> list[bytes]:
-        """``records(instance)`` as a JSON array in chunks, encoded once, at the current time."""
-        body = self._list_bodies.get(instance)
-        if body is None:
-            with self._lock:
-                body = self._list_bodies.get(instance)
-                if body is None:
-                    body = encode_list(self.records(instance))
-                    self._list_bodies[instance] = body
-        return [self._patch_clock(chunk) for chunk in body] if self.live else body
-
-    def page_results(self, instance: str | None, page: int) -> bytes:
-        """The records of ``page`` (from 1) as a JSON array, encoded once, at the current time."""
-        key = (instance, page)
-        results = self._pages.get(key)
-        if results is None:
-            size = self.page_size or len(self.images)
-            results = encode(self.records(instance)[(page - 1) * size : page * size])
-            with self._lock:
-                self._pages[key] = results
-        return self._patch_clock(results) if self.live else results
-
-    def _patch_clock(self, data: bytes) -> bytes:
-        """Write the clock's current time over the one encoded in ``data`` (same length)."""
-        now = self.now()
-        if now == self.stamp:
-            return data
-        old = b'"current_server_time":"' + self.stamp.encode() + b'"'
-        return data.replace(old, b'"current_server_time":"' + now.encode() + b'"')
 
 
 class _Backend:
@@ -282,7 +190,7 @@ class DemoServer:
             raise ValueError(f"page_size must be >= 1, got {page_size}")
         self.host = host
         self._port = port
-        stamp = _utc_now() if live_clock else (clock or FROZEN_CLOCK)
+        stamp = utc_now() if live_clock else (clock or FROZEN_CLOCK)
         self.token = token
         self.username = username
         self.password = password
@@ -566,28 +474,7 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_HEAD(self) -> None:
-        self._handle("HEAD")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def do_PUT(self) -> None:
-        self._handle("PUT")
-
-    def do_PATCH(self) -> None:
-        self._handle("PATCH")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
-
-    def do_OPTIONS(self) -> None:
-        self._handle("OPTIONS")
-
-    def _handle(self, method: str) -> None:
+    def _handle(self) -> None:
         """Answer one request: log it, let faults answer, else answer it like the real API."""
         backend = self.server.backend
         self._sent = False
@@ -597,7 +484,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self._write(json_answer(400, {"detail": "Malformed Content-Length."}))
                 return
-            request = DemoRequest(method, self.path, Headers(list(self.headers.items())), body)
+            request = DemoRequest(self.command, self.path, Headers(list(self.headers.items())), body)
             backend.log(request)
             action = backend.take_fault(request)
             if action is not None and action.delay > 0:
@@ -669,3 +556,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.rfile.close()
             self.connection.close()
+
+    # Every method goes through the one place; the API answers 405 to those a path does not allow.
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
