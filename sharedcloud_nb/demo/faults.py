@@ -147,11 +147,7 @@ Action = Response | Drop | Alter
 """What a fault returns for a request it answers."""
 
 Fault = Callable[[DemoRequest], Response | Drop | Alter | None]
-"""A fault: called with each request; returns what to do instead of the API's plain answer, or None.
-
-A :class:`Response` is sent instead, :class:`Drop` closes the connection, :class:`Alter` changes
-the API's own answer.
-"""
+"""A fault: called with each request; returns what to do instead of the API's plain answer, or None."""
 
 
 def _always(action: Action) -> Fault:
@@ -171,10 +167,9 @@ class _Entry:
 
 
 class InstalledFaults:
-    """The faults installed on one server, in order, and how they answer a request.
+    """The faults installed on one server, in order: every way of adding a fault ends in :meth:`install`.
 
-    Every way of adding a fault goes through :meth:`install`. Safe to use from several threads
-    (a fault may install another while it runs).
+    Safe to use from several threads (a fault may install another while it runs).
 
     Example:
         >>> from sharedcloud_nb.demo.api import Headers
@@ -230,12 +225,12 @@ class InstalledFaults:
     def remove(self, key: str) -> None:
         """Remove the setting installed under ``key``, if any."""
         with self._lock:
-            self._entries = [entry for entry in self._entries if entry.key != key]
+            self._entries[:] = [entry for entry in self._entries if entry.key != key]
 
     def clear(self) -> None:
         """Remove every fault but the settings."""
         with self._lock:
-            self._entries = [entry for entry in self._entries if entry.key is not None]
+            self._entries[:] = [entry for entry in self._entries if entry.key is not None]
 
     def take(self, request: DemoRequest) -> Action | None:
         """What the faults do with ``request``: alterations stack, the first other answer wins.
@@ -253,7 +248,7 @@ class InstalledFaults:
                     continue
                 if entry.remaining is not None:
                     entry.remaining -= 1
-                    if entry.remaining <= 0:
+                    if entry.remaining <= 0 and entry in self._entries:  # the fault may have cleared it
                         self._entries.remove(entry)
                 if isinstance(action, Alter):
                     altered = action if altered is None else altered.then(action)
