@@ -31,7 +31,8 @@ from .errors import (
     excerpt,
     raise_for_status,
 )
-from .frames import _gc_paused, image_series, images_frame, images_frame_from_json
+from .frames import gc_paused as _gc_paused
+from .frames import image_series, images_frame, images_frame_from_json
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas as pd
