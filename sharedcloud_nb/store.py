@@ -29,7 +29,6 @@ import json
 import os
 import re
 import secrets
-import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -39,7 +38,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import _config, schema
-from .errors import AuthenticationError, OfflineError, SharedcloudWarning
+from ._warn import warn
+from .errors import AuthenticationError, OfflineError
 
 __all__ = ["META_KEY", "Account", "Store", "account_of", "configured_account", "fingerprint", "parse_when"]
 
@@ -194,11 +194,7 @@ def _warn_unreadable(paths: Iterable[Path], action: str) -> None:
         return
     names = ", ".join(str(p) for p in paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
     what = "snapshot file" if len(paths) == 1 else f"{len(paths)} snapshot files"
-    warnings.warn(
-        f"Skipped the unreadable {what} {names} ({action}); delete it or take a new snapshot.",
-        SharedcloudWarning,
-        stacklevel=3,
-    )
+    warn(f"Skipped the unreadable {what} {names} ({action}); delete it or take a new snapshot.")
 
 
 def _typed(table: pa.Table) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import inspect
 import io
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -135,3 +136,32 @@ def test_read_images_csv_does_not_warn() -> None:
 
 def test_user_stacklevel_outside_the_package_is_one() -> None:
     assert user_stacklevel() == 1
+
+
+@pytest.fixture
+def store_with_a_corrupt_file(tmp_path: Path, client: sc.Client) -> sc.Store:
+    """A store of two snapshots, the newer cut in half."""
+    store = sc.Store(tmp_path / "store")
+    with DemoServer(clock="06-10-2018 09:00:00") as later:
+        store.snapshot(client)
+        store.snapshot(sc.Client(later.token, url=later.url))
+    newest = sorted(store.root.rglob("*.parquet"))[-1]
+    newest.write_bytes(newest.read_bytes()[:100])
+    return store
+
+
+@pytest.mark.parametrize(
+    "way_in",
+    [
+        lambda store, client: store.snapshots(),
+        lambda store, client: store.load(client=client),
+        lambda store, client: sc.history(store, client=client),
+    ],
+    ids=["store.snapshots", "store.load", "sc.history"],
+)
+def test_the_store_warns_at_the_callers_line(
+    store_with_a_corrupt_file: sc.Store, client: sc.Client, way_in: Callable[[sc.Store, sc.Client], Any]
+) -> None:
+    caught = _warnings_of(lambda: way_in(store_with_a_corrupt_file, client))
+    assert len(caught) == 1 and "Skipped the unreadable snapshot file" in str(caught[0].message)
+    _assert_at_this_file(caught)
