@@ -7,7 +7,9 @@ import datetime as dt
 import time
 
 import pytest
+import requests
 
+from sharedcloud_nb.demo import DemoServer
 from sharedcloud_nb.demo.catalogue import DATE_FORMAT, FROZEN_CLOCK, default_catalogue, generate_catalogue
 from sharedcloud_nb.demo.timeline import Timeline, catalogue_at, clock_text
 
@@ -104,3 +106,71 @@ def test_a_generated_catalogue_moves_through_time_too():
     today = {r["uuid"]: r for r in images}
     assert all(r["num_installations"] >= today[r["uuid"]]["num_installations"] for r in later)
     assert sum(r["updated_at"] != today[r["uuid"]]["updated_at"] for r in later) > 20
+
+
+# -- the server's clock, over real HTTP ----------------------------------------------------------------
+
+
+def _listing(server: DemoServer) -> list[dict]:
+    r = requests.get(server.url + "/api/v1/images/", headers={"Authorization": f"Token {server.token}"}, timeout=10)
+    r.raise_for_status()
+    return r.json()
+
+
+def _detail(server: DemoServer, uuid: str) -> requests.Response:
+    url = f"{server.url}/api/v1/images/{uuid}/"
+    return requests.get(url, headers={"Authorization": f"Token {server.token}"}, timeout=10)
+
+
+def test_the_default_server_serves_todays_catalogue_verbatim():
+    with DemoServer() as server:
+        assert server.clock == FROZEN_CLOCK
+        assert _listing(server) == default_catalogue()
+
+
+def test_a_server_at_a_clock_serves_the_catalogue_of_that_time():
+    with DemoServer(clock=dt.datetime(2018, 7, 5, 16, 45, 36)) as server:
+        assert server.clock == "05-07-2018 16:45:36"
+        assert _listing(server) == catalogue_at("05-07-2018 16:45:36")
+        assert _detail(server, REFERENCE_RECORDS[0]).status_code == 404  # not created yet
+        retired = "6a1f3c2e-0b7d-4e5a-9c41-2f8e7d9b3a10"
+        assert _detail(server, retired).json()["tag"] == "1.4"
+        server.clock = "05-10-2018 16:45:36"
+        assert _listing(server) == default_catalogue()
+        assert _detail(server, retired).status_code == 404  # retired since
+        assert _detail(server, REFERENCE_RECORDS[0]).json()["current_server_time"] == FROZEN_CLOCK
+        assert server.advance(days=30, hours=2) == "04-11-2018 18:45:36"
+        listed = _listing(server)
+        assert {r["current_server_time"] for r in listed} == {"04-11-2018 18:45:36"}
+        assert listed == catalogue_at("04-11-2018 18:45:36")
+
+
+def test_a_generated_server_moves_through_time_and_pages_follow():
+    with (
+        DemoServer(size=500, seed=2) as today,
+        DemoServer(size=500, seed=2, clock="05-10-2017 00:00:00", page_size=100) as server,
+    ):
+        assert server.catalogue.page_size == 100
+        first = requests.get(
+            server.url + "/api/v1/images/", headers={"Authorization": f"Token {server.token}"}, timeout=10
+        ).json()
+        assert first["count"] == len(server.images) < len(today.images) == 500
+        server.clock = FROZEN_CLOCK
+        assert server.images == today.images
+        assert server.catalogue.page_size == 100
+
+
+def test_a_live_clock_cannot_be_set():
+    server = DemoServer(live_clock=True)
+    with pytest.raises(ValueError, match="live"):
+        server.clock = FROZEN_CLOCK
+    with pytest.raises(ValueError):
+        DemoServer(clock=FROZEN_CLOCK, live_clock=True)
+
+
+def test_cli_clock():
+    from sharedcloud_nb.demo.__main__ import build_parser
+
+    assert build_parser().parse_args(["--clock", "05-07-2018 16:45:36"]).clock == "05-07-2018 16:45:36"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--clock", "2018-07-05"])

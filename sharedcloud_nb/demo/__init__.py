@@ -1,7 +1,7 @@
 """The built-in demo Sharedcloud API: a realistic catalogue served over real HTTP on loopback.
 
 This package owns the demo API that lets every notebook, test and benchmark run without an
-account: :mod:`.catalogue` holds the data, :mod:`.api` what the API answers (pure functions, a
+account: :mod:`.catalogue` holds the data and :mod:`.timeline` how it moves with the clock, :mod:`.api` what the API answers (pure functions, a
 request in and an answer out), :mod:`.faults` the failures it can be made to show, :mod:`.server`
 the HTTP server (:class:`DemoServer`), and ``python -m sharedcloud_nb.demo`` runs it from a shell.
 
@@ -28,6 +28,7 @@ from .catalogue import (
 )
 from .faults import FAULTS, Alter, Drop, Fault, NamedFault, Response, parse_fault, register_fault
 from .server import DEMO_PASSWORD, DEMO_TOKEN, DEMO_USERNAME, DemoServer, running_urls, shared_server
+from .timeline import Timeline, catalogue_at
 
 __all__ = [
     "DATE_FORMAT",
@@ -46,6 +47,8 @@ __all__ = [
     "Headers",
     "NamedFault",
     "Response",
+    "Timeline",
+    "catalogue_at",
     "default_catalogue",
     "default_downloads",
     "generate_catalogue",

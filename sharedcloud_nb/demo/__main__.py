@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from .faults import fault_table, parse_fault
 from .server import DemoServer
+from .timeline import clock_text
 
 
 def _fault_spec(spec: str) -> str:
@@ -28,6 +29,14 @@ def _fault_spec(spec: str) -> str:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return spec
+
+
+def _clock(text: str) -> str:
+    """argparse type of --clock: the API's own date form."""
+    try:
+        return clock_text(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a clock like 05-10-2018 16:45:36: {text!r}") from None
 
 
 def _faults_epilog() -> str:
@@ -54,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--size", type=int, default=None, help="serve N generated images instead of the default catalogue"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated images (default: %(default)s)")
+    parser.add_argument(
+        "--clock",
+        type=_clock,
+        default=None,
+        metavar="'dd-mm-YYYY HH:MM:SS'",
+        help="the server's frozen clock; the catalogue is the one of that time (default: 05-10-2018 16:45:36)",
+    )
     parser.add_argument(
         "--live-clock",
         action="store_true",
@@ -84,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=args.port,
             size=args.size,
             seed=args.seed,
+            clock=args.clock,
             live_clock=args.live_clock,
             page_size=args.page_size,
             faults=args.fault,
@@ -101,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
     url = server.url
     print(
-        f"Sharedcloud demo API: {len(server.images)} images at {url}\n"
+        f"Sharedcloud demo API: {len(server.images)} images at {url}, clock {server.clock}\n"
         f"  url:      {url}\n"
         f"  token:    {server.token}\n"
         f"  username: {server.username}\n"

@@ -15,6 +15,7 @@ Standard library only.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import socket
 import socketserver
@@ -54,6 +55,7 @@ from .faults import (
     parse_fault,
     register_fault,
 )
+from .timeline import Timeline, catalogue_at, clock_text
 
 __all__ = [
     "DEFAULT",
@@ -174,7 +176,7 @@ class DemoServer:
         port: int = 0,
         size: int | None = None,
         seed: int = 0,
-        clock: str | None = None,
+        clock: str | dt.datetime | None = None,
         live_clock: bool = False,
         page_size: int | None = None,
         token: str = DEMO_TOKEN,
@@ -185,7 +187,7 @@ class DemoServer:
         if clock is not None and live_clock:
             raise ValueError("give either a frozen clock or live_clock=True, not both")
         if clock is not None:
-            time.strptime(clock, DATE_FORMAT)  # raises ValueError when malformed
+            clock = clock_text(clock)  # raises ValueError when malformed
         if page_size is not None and page_size < 1:
             raise ValueError(f"page_size must be >= 1, got {page_size}")
         self.host = host
@@ -194,12 +196,18 @@ class DemoServer:
         self.token = token
         self.username = username
         self.password = password
+        # The catalogue is the one of the default clock, moved to this clock (see .timeline);
+        # a live clock keeps the catalogue of construction time, only its clock moves.
+        self._generated: list[ImageRecord] | None = None
+        self._timeline: Timeline | None = None
+        moved = not live_clock and stamp != FROZEN_CLOCK
         if size is None:
-            self.images: list[ImageRecord] = default_catalogue(clock=stamp)
+            self.images: list[ImageRecord] = self._at(stamp) if moved else default_catalogue(clock=stamp)
             self.downloads: dict[str, list[str]] = default_downloads()
         else:
-            self.images = generate_catalogue(size, seed, clock=stamp)
-            self.downloads = generate_downloads(self.images, seed)
+            self._generated = generate_catalogue(size, seed, clock=FROZEN_CLOCK if moved else stamp)
+            self.images = self._at(stamp) if moved else self._generated
+            self.downloads = generate_downloads(self._generated, seed)
         self.instances: list[str] = list(self.downloads)
         self.catalogue = ServedCatalogue(self.images, self.downloads, page_size=page_size, stamp=stamp, live=live_clock)
         self.requests: list[DemoRequest] = []
@@ -292,6 +300,59 @@ class DemoServer:
     def current_server_time(self) -> str:
         """The server's clock now, as it writes it in ``current_server_time``."""
         return self.catalogue.now()
+
+    # -- the clock ---------------------------------------------------------------------------------
+
+    def _at(self, stamp: str) -> list[ImageRecord]:
+        """The catalogue as listed at ``stamp``: a function of the clock alone."""
+        if self._generated is None:
+            return catalogue_at(stamp)  # type: ignore[return-value]  # records of the schema's keys
+        if self._timeline is None:
+            self._timeline = Timeline(self._generated)
+        return self._timeline.at(stamp)  # type: ignore[return-value]
+
+    @property
+    def clock(self) -> str:
+        """The server's clock, as it writes ``current_server_time``; settable (a datetime or that text).
+
+        Setting it moves the catalogue to that time: images not yet created disappear, retired
+        ones go, counts change (see :mod:`.timeline`). A request already being answered keeps the
+        catalogue it started with.
+
+        Raises:
+            ValueError: a malformed clock, or setting a live clock.
+
+        Example:
+            >>> server = DemoServer(clock="05-07-2018 16:45:36")
+            >>> len(server.images)
+            38
+            >>> server.clock = "05-10-2018 16:45:36"
+            >>> len(server.images)
+            48
+        """
+        return self.catalogue.now()
+
+    @clock.setter
+    def clock(self, value: str | dt.datetime) -> None:
+        if self.live_clock:
+            raise ValueError("This server follows the real clock (live_clock=True); it cannot be set.")
+        stamp = clock_text(value)
+        images = self._at(stamp)
+        catalogue = ServedCatalogue(images, self.downloads, page_size=self.page_size, stamp=stamp)
+        # Two plain assignments: a request in flight keeps the catalogue object it was given.
+        self.images, self.catalogue = images, catalogue
+
+    def advance(self, days: float = 0, hours: float = 0) -> str:
+        """Move the clock forward by ``days`` and ``hours`` (backward when negative); returns the new clock.
+
+        Example:
+            >>> server = DemoServer()
+            >>> server.advance(days=7)
+            '12-10-2018 16:45:36'
+        """
+        now = dt.datetime.strptime(self.clock, DATE_FORMAT)
+        self.clock = now + dt.timedelta(days=days, hours=hours)
+        return self.clock
 
     # -- test helpers ----------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from .catalogue import (
@@ -146,10 +146,10 @@ def _default_lives(reference: int) -> list[_Life]:
         later, retired = _AFTER.get(uuid, (None, None))
         if later is not None:
             states.append((_parse_clock(later), {"updated_at": later}))
-        lives.append(_Life(record, created, reference, tuple(states), _seconds(retired)))
+        lives.append(_Life(dict(record), created, reference, tuple(states), _seconds(retired)))
     for uuid, name, runtime, tag, gpu, installs, created_at, _, _, retired_at in _OTHER_TABLE:
         created = _parse_clock(created_at)
-        record = {
+        other: Record = {
             "uuid": uuid,
             "current_server_time": "",
             "num_installations": installs,
@@ -164,12 +164,12 @@ def _default_lives(reference: int) -> list[_Life]:
         }
         end = _seconds(retired_at)
         anchor = end if end is not None else created + 60 * _DAY
-        lives.append(_Life(record, created, anchor, ((created, {}),), end))
+        lives.append(_Life(other, created, anchor, ((created, {}),), end))
     lives.sort(key=lambda life: life.created)  # stable: the default order is kept
     return lives
 
 
-def _generated_lives(images: Sequence[Record], reference: int) -> list[_Life]:
+def _generated_lives(images: Sequence[Mapping[str, Any]], reference: int) -> list[_Life]:
     """Lives of generated images: a few are updated, and a few retired, at dates drawn from their uuid."""
     lives = []
     for record in images:
@@ -184,7 +184,7 @@ def _generated_lives(images: Sequence[Record], reference: int) -> list[_Life]:
         elif bits % 20 == 1:  # one in twenty is updated within half a year
             later = reference + _DAY * (1 + (bits >> 8) % 180) + (bits >> 16) % _DAY
             states.append((later, {"updated_at": _stamp(later)}))
-        lives.append(_Life(record, created, reference, tuple(states), retired))
+        lives.append(_Life(dict(record), created, reference, tuple(states), retired))
     return lives
 
 
@@ -199,10 +199,10 @@ class Timeline:
     Example:
         >>> timeline = Timeline()
         >>> len(timeline.at(FROZEN_CLOCK)), len(timeline.at("05-07-2018 00:00:00"))
-        (48, 37)
+        (48, 38)
     """
 
-    def __init__(self, images: Sequence[Record] | None = None, *, reference: str = FROZEN_CLOCK) -> None:
+    def __init__(self, images: Sequence[Mapping[str, Any]] | None = None, *, reference: str = FROZEN_CLOCK) -> None:
         self.reference = clock_text(reference)
         seconds = _parse_clock(self.reference)
         self._lives = _default_lives(seconds) if images is None else _generated_lives(images, seconds)
