@@ -14,7 +14,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[notebook,test,lint]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[notebook,test,lint,docs]"
 	@touch $(STAMP)
 
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
@@ -29,15 +29,16 @@ test: lint
 
 # ruff (lint and format) and mypy, configured in pyproject.toml; make test runs it first.
 lint: $(STAMP)
-	$(VENV)/bin/ruff check sharedcloud_nb tests benchmarks tools conftest.py
-	$(VENV)/bin/ruff format --check sharedcloud_nb tests benchmarks tools conftest.py
+	$(VENV)/bin/ruff check sharedcloud_nb tests benchmarks tools docs conftest.py
+	$(VENV)/bin/ruff format --check sharedcloud_nb tests benchmarks tools docs conftest.py
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
+# The documentation site (notebooks as committed, API reference, links checked offline): build/docs/index.html.
 docs: $(STAMP)
-	$(PY) tools/build_docs.py notebooks build/docs
+	$(PY) tools/build_docs.py --notebooks notebooks --out build/docs
 
 # Re-run the notebooks in place against the demo catalogue (then commit them with their outputs).
 notebooks: $(STAMP)

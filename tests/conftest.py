@@ -45,3 +45,24 @@ def client(demo_server: DemoServer):
     import sharedcloud_nb as sc
 
     return sc.Client(demo_server.token, url=demo_server.url)
+
+
+@pytest.fixture(scope="session")
+def docs_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The documentation site, built once per session by ``tools/build_docs.py`` (what ``make docs`` runs)
+    into a temporary folder; its tests and the browser test share it."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path_factory.mktemp("docs") / "build" / "docs"  # a folder that does not exist yet
+    result = subprocess.run(
+        [sys.executable, str(root / "tools" / "build_docs.py"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "links checked" in result.stdout
+    return out

@@ -1,182 +1,154 @@
-"""Render the executed example notebooks to HTML pages, with an index, for reading in a browser.
+"""Build the documentation site: the executed notebooks and the API reference, as static HTML.
 
-``make docs`` runs ``python tools/build_docs.py notebooks build/docs``. The notebooks are committed
-with their outputs (validated by nbval), so they are rendered as they are, never re-executed: the
-pages show exactly what the tests checked. Plots are embedded in the pages (``data:`` URIs), so
-the output folder can be copied anywhere as it is.
+``make docs`` runs ``python tools/build_docs.py``, which writes ``build/docs/`` (open
+``build/docs/index.html``). It
+
+1. stages the Sphinx sources of ``docs/site/``, the notebooks (as committed: they are never
+   re-executed, since nbval proves their outputs) and the README's opening and quick start (the
+   landing page) in a temporary folder;
+2. builds them with Sphinx, myst-nb and the pydata theme, warnings as errors (``-W --keep-going``):
+   a broken cross-reference, a docstring that is not valid reStructuredText, or a public name
+   without a docstring or missing from the reference fails the build;
+3. checks every internal link and asset of the result offline (``tools/check_links.py``).
+
+Nothing is fetched from the network, at build time or when the pages are read.
 
 Usage:
-    python tools/build_docs.py [SOURCE_DIR] [OUTPUT_DIR]
+    python tools/build_docs.py [--notebooks DIR] [--out DIR]
 
-Exit status: 0 when every notebook was rendered, 1 when there is none, 2 on bad arguments.
+Exit status: 0 when the site is built and its links hold, 1 when there is no notebook, the build
+warns or a link is broken, 2 on bad arguments.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import re
+import shutil
+import subprocess
 import sys
-from dataclasses import dataclass
+import tempfile
+import time
 from pathlib import Path
 
-import nbformat
-from bs4 import BeautifulSoup
-from nbconvert import HTMLExporter
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # its sibling check_links.py, when run as a script
+from check_links import check_site
 
-__all__ = ["Page", "build", "main", "render_notebook"]
+__all__ = ["ROOT", "BuildError", "build", "landing_text", "main"]
 
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
+ROOT = Path(__file__).resolve().parents[1]
+SITE_SOURCES = ROOT / "docs" / "site"
+README = ROOT / "README.md"
 
-
-@dataclass(frozen=True)
-class Page:
-    """One rendered notebook: its HTML file name, title, summary and number of plots."""
-
-    filename: str
-    title: str
-    summary: str
-    plots: int
+_SECTION = re.compile(r"^## ", re.MULTILINE)
 
 
-def _markdown_text(text: str) -> str:
-    """Markdown to a short plain text: no code ticks, emphasis or link targets."""
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"[`*_]", "", text)
-    return " ".join(text.split())
+class BuildError(RuntimeError):
+    """The site could not be built: no notebook, a Sphinx warning or error, or a broken link."""
 
 
-def _title_and_summary(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
-    """The first heading of the first markdown cell, and the paragraph after it."""
-    for cell in nb.cells:
-        if cell.cell_type != "markdown":
-            continue
-        title, paragraphs = fallback, []
-        for block in re.split(r"\n\s*\n", cell.source.strip()):
-            first = block.strip().splitlines()[0] if block.strip() else ""
-            match = _HEADING.match(first)
-            if match and title == fallback and not paragraphs:
-                title = _markdown_text(match.group(2))
-            elif block.strip():
-                paragraphs.append(_markdown_text(block))
-        return title, (paragraphs[0] if paragraphs else "")
-    return fallback, ""
-
-
-def _plot_captions(nb: nbformat.NotebookNode, title: str) -> list[str]:
-    """An alternative text per PNG output, in order: the heading of the section it answers."""
-    captions: list[str] = []
-    section = title
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                match = _HEADING.match(line)
-                if match:
-                    section = _markdown_text(match.group(2))
-        elif cell.cell_type == "code":
-            for output in cell.get("outputs", []):
-                if "image/png" in output.get("data", {}):
-                    captions.append(f"Plot: {section}")
-    return captions
-
-
-def render_notebook(path: Path, out_dir: Path, exporter: HTMLExporter | None = None) -> Page:
-    """Render one executed notebook to ``out_dir/<stem>.html`` (outputs as saved, no execution).
+def landing_text(readme: str) -> str:
+    """The README's opening (title, what the package is, the two commands) and its quick start.
 
     Args:
-        path: the .ipynb file.
-        out_dir: the folder for the page (must exist).
-        exporter: an HTMLExporter to reuse (one is made when None).
+        readme: the README's Markdown.
 
     Returns:
-        The :class:`Page` written.
-    """
-    nb = nbformat.read(path, as_version=4)
-    title, summary = _title_and_summary(nb, fallback=path.stem)
-    exporter = exporter or HTMLExporter(template_name="lab")
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    # nbconvert gives every plot the same placeholder alt text; name what each plot answers instead.
-    soup = BeautifulSoup(body, features="html.parser")
-    images = soup.select("div.jp-RenderedImage img")
-    captions = _plot_captions(nb, title)
-    if len(images) == len(captions):
-        for image, caption in zip(images, captions, strict=False):
-            image["alt"] = caption
-        body = str(soup)
-    filename = path.stem + ".html"
-    (out_dir / filename).write_text(body, encoding="utf-8")
-    return Page(filename=filename, title=title, summary=summary, plots=len(images))
-
-
-def _index(pages: list[Page]) -> str:
-    items = "\n".join(
-        f'  <li><a href="{html.escape(page.filename)}">{html.escape(page.title)}</a>'
-        + (f"<p>{html.escape(page.summary)}</p>" if page.summary else "")
-        + "</li>"
-        for page in pages
-    )
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>sharedcloud_nb: example notebooks</title>
-<style>
-  body {{ font-family: system-ui, sans-serif; max-width: 50rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
-  li {{ margin-bottom: 1rem; }}
-  li p {{ margin: 0.25rem 0 0; color: #444; }}
-</style>
-</head>
-<body>
-<h1>sharedcloud_nb: example notebooks</h1>
-<p>The example notebooks as they were executed against the built-in demo catalogue and validated by nbval.</p>
-<ol>
-{items}
-</ol>
-</body>
-</html>
-"""
-
-
-def build(source: Path, out_dir: Path) -> list[Page]:
-    """Render every ``*.ipynb`` of ``source`` (sorted by name) into ``out_dir``, with ``index.html``.
-
-    Args:
-        source: the folder of executed notebooks.
-        out_dir: the output folder, created if needed.
-
-    Returns:
-        The pages written, in index order.
+        The Markdown from the start up to the end of the ``## Quick start`` section.
 
     Raises:
-        FileNotFoundError: ``source`` holds no notebook.
+        BuildError: the README has no ``## Quick start`` section.
+    """
+    sections = _SECTION.split(readme)
+    opening = sections[0]
+    quick = next((s for s in sections[1:] if s.startswith("Quick start")), None)
+    if quick is None:
+        raise BuildError("README.md has no '## Quick start' section for the landing page.")
+    return f"{opening.rstrip()}\n\n## {quick.rstrip()}\n"
+
+
+def _stage(notebooks: list[Path], readme: Path, staging: Path) -> None:
+    shutil.copytree(SITE_SOURCES, staging, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    (staging / "notebooks").mkdir(exist_ok=True)
+    for notebook in notebooks:
+        shutil.copy2(notebook, staging / "notebooks" / notebook.name)
+    (staging / "_readme.md").write_text(landing_text(readme.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def _clear(out: Path) -> None:
+    """Empty a previous build, so no page of a removed notebook lingers; refuse any other folder."""
+    if not out.exists():
+        return
+    if any(out.iterdir()) and not (out / ".buildinfo").exists():
+        raise BuildError(f"{out} is not empty and is not a previous build of the site; not deleting it.")
+    shutil.rmtree(out)
+
+
+def build(notebooks_dir: Path, out: Path, *, readme: Path = README) -> list[Path]:
+    """Build the site from every ``*.ipynb`` of ``notebooks_dir`` into ``out``, then check its links.
+
+    Args:
+        notebooks_dir: the folder of executed notebooks.
+        out: the output folder (emptied first if it holds a previous build).
+        readme: the README whose opening and quick start make the landing page.
+
+    Returns:
+        The HTML pages written, sorted.
+
+    Raises:
+        BuildError: no notebook, Sphinx failed or warned (its output is in the message), or a link
+            of the result is broken.
 
     Example:
         >>> build(Path("notebooks"), Path("build/docs"))  # doctest: +SKIP
     """
-    notebooks = sorted(source.glob("*.ipynb"))
+    notebooks = sorted(notebooks_dir.glob("*.ipynb"))
     if not notebooks:
-        raise FileNotFoundError(f"No notebook (*.ipynb) in {source}.")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter(template_name="lab")
-    pages = [render_notebook(path, out_dir, exporter) for path in notebooks]
-    (out_dir / "index.html").write_text(_index(pages), encoding="utf-8")
-    return pages
+        raise BuildError(f"No notebook (*.ipynb) in {notebooks_dir}.")
+    _clear(out)
+    with tempfile.TemporaryDirectory(prefix="sharedcloud-docs-") as tmp:
+        staging = Path(tmp) / "src"
+        _stage(notebooks, readme, staging)
+        command = [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            "html",
+            "-W",  # warnings are errors ...
+            "--keep-going",  # ... all of them reported, not just the first
+            "-E",  # a fresh environment: an incremental build would not repeat old warnings
+            "-q",
+            "-d",
+            str(Path(tmp) / "doctrees"),
+            str(staging),
+            str(out),
+        ]
+        result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    if result.returncode != 0:
+        raise BuildError(f"sphinx-build failed (warnings are errors):\n{result.stderr.strip()}")
+    problems = check_site(out)
+    if problems:
+        raise BuildError("broken links in the built site:\n" + "\n".join(problems))
+    return sorted(out.rglob("*.html"))
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Build the site from the command line; see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", nargs="?", default="notebooks", type=Path, help="folder of executed notebooks")
-    parser.add_argument("output", nargs="?", default="build/docs", type=Path, help="folder for the HTML pages")
+    parser.add_argument("--notebooks", default=ROOT / "notebooks", type=Path, help="folder of executed notebooks")
+    parser.add_argument("--out", default=ROOT / "build" / "docs", type=Path, help="folder for the site")
     args = parser.parse_args(argv)
+    started = time.perf_counter()
     try:
-        pages = build(args.source, args.output)
-    except FileNotFoundError as exc:
+        pages = build(args.notebooks, args.out)
+    except BuildError as exc:
         print(f"build_docs: {exc}", file=sys.stderr)
         return 1
-    for page in pages:
-        print(f"{args.output / page.filename}  ({page.plots} plot{'s' if page.plots != 1 else ''})  {page.title}")
-    print(f"{args.output / 'index.html'}")
+    print(
+        f"build_docs: {len(pages)} pages, links checked, in {time.perf_counter() - started:.0f} s; "
+        f"open {args.out / 'index.html'}"
+    )
     return 0
 
 
