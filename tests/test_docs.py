@@ -95,7 +95,9 @@ def test_the_site_has_a_landing_page_the_notebooks_and_the_api_reference(docs_si
     assert len(NOTEBOOKS) >= 2
     pages = {p.relative_to(docs_site).as_posix() for p in docs_site.rglob("*.html") if "_static" not in p.parts}
     expected = {f"notebooks/{nb.stem}.html" for nb in NOTEBOOKS} | {"index.html", "notebooks/index.html"}
-    expected |= {f"api/{name}.html" for name in ("index", "client", "frames", "widgets", "plots", "demo", "errors")}
+    expected |= {
+        f"api/{name}.html" for name in ("index", "client", "frames", "snapshots", "widgets", "plots", "demo", "errors")
+    }
     assert expected <= pages
     index = parse(docs_site / "index.html")
     for notebook in NOTEBOOKS:

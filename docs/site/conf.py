@@ -207,22 +207,64 @@ def _index_private_paths(app: Sphinx, env: BuildEnvironment) -> None:
     app.sharedcloud_aliases = aliases  # type: ignore[attr-defined]  # read by _resolve_private_paths
 
 
+def _candidates(node: nodes.Element) -> list[str]:
+    """The full paths a reference may mean: as written, then in its class's and its module's scope."""
+    target = node.get("reftarget", "").lstrip("~.")
+    module, cls = node.get("py:module"), node.get("py:class")
+    paths = [target]
+    if module and cls:
+        paths.append(f"{module}.{cls}.{target}")
+    if module:
+        paths.append(f"{module}.{target}")
+    return paths
+
+
+def _exists_in_package(node: nodes.Element) -> bool:
+    """True when a reference names a real object of the package, in some scope or module of it."""
+    if any(path.startswith("sharedcloud_nb") and _lookup(path) is not None for path in _candidates(node)):
+        return True
+    target = node.get("reftarget", "").lstrip("~.")
+    return "." not in target and any(
+        name.startswith("sharedcloud_nb") and module is not None and target in vars(module)
+        for name, module in list(sys.modules.items())
+    )
+
+
 def _resolve_private_paths(
     app: Sphinx, env: BuildEnvironment, node: nodes.Element, contnode: nodes.Element
 ) -> nodes.Element | None:
-    """A reference to ``sharedcloud_nb.client.Client`` links to the page of ``sharedcloud_nb.Client``."""
+    """Resolve what the Python domain could not, or leave it to fail the build.
+
+    - ``sharedcloud_nb.client.Client`` (how annotations name it) links to ``sharedcloud_nb.Client``;
+    - an unqualified name (``:class:`TokenForm```) links to the one documented object of that name:
+      it means the object of the docstring's own module, which may not be the public module the
+      docstring is shown in;
+    - a reference to a real object of the package that has no page (a private module, a helper
+      type) is shown as text, unlinked;
+    - anything else (a typo, a renamed or removed object) stays unresolved: under ``nitpicky`` and
+      ``-W`` that fails the build.
+    """
     if node.get("refdomain") != "py":
         return None
+    domain = env.get_domain("py")
+    aliases: dict[str, str] = getattr(app, "sharedcloud_aliases", {})
+    public = next((aliases[path] for path in _candidates(node) if path in aliases), None)
     target = node.get("reftarget", "")
-    public = getattr(app, "sharedcloud_aliases", {}).get(target)
     if public is None and "." not in target:
-        # An unqualified name in a docstring (``:class:`TokenForm```) means the object of that name
-        # in the docstring's own module, which may not be the public module it is documented in.
-        matches = [name for name in env.get_domain("py").objects if name.rsplit(".", 1)[-1] == target]
+        kinds = domain.objtypes_for_role(node["reftype"]) or ()
+        matches = [
+            name
+            for name, entry in domain.objects.items()
+            if name.rsplit(".", 1)[-1] == target and entry.objtype in kinds
+        ]
         public = matches[0] if len(matches) == 1 else None
-    if public is None:
-        return None
-    return env.get_domain("py").resolve_xref(env, node["refdoc"], app.builder, node["reftype"], public, node, contnode)
+    if public is not None:
+        resolved = domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], public, node, contnode)
+        if resolved is not None:
+            return resolved
+    if _exists_in_package(node):
+        return contnode
+    return None
 
 
 def _alt_text_for_plots(app: Sphinx, doctree: nodes.document, docname: str) -> None:
