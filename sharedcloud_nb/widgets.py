@@ -131,7 +131,9 @@ class TokenForm(_Displayable, traitlets.HasTraits):
     The token field connects when its value is committed (Enter, or leaving the field, which
     clicking Connect does first). Every secret field is emptied the moment it is read.
 
-    Traits (observable with ``form.observe(callback, "client")``):
+    Its traits can be observed, e.g. ``form.observe(callback, "client")``.
+
+    Traits:
         client: the connected Client, None before the first successful connect. A failed later
             attempt leaves the previous connection in place.
         status_text: the status area's text.

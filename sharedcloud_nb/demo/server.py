@@ -284,7 +284,7 @@ class DemoServer:
 
     @property
     def page_size(self) -> int | None:
-        """Records per page of the list (None: all at once); set at construction."""
+        """Records per page of the list, or None for all at once; set at construction."""
         return self.catalogue.page_size
 
     @property
