@@ -16,6 +16,7 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
+from typing import Any
 
 import nbformat
 import pytest
@@ -295,7 +296,41 @@ def test_a_public_name_missing_from_the_reference_is_reported(conf, caplog):
     env = SimpleNamespace(get_domain=lambda name: SimpleNamespace(objects=documented))
     with caplog.at_level(logging.WARNING):
         conf._check_coverage(None, env)
-    assert [r.getMessage() for r in caplog.records] == ["public name sharedcloud_nb.login is not in the API reference"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "public name sharedcloud_nb.login is not in the API reference (add it to a page of docs/site/api/)"
+    ]
+
+
+def _reference(target: str, module: str = "sharedcloud_nb") -> Any:
+    from sphinx.addnodes import pending_xref
+
+    node = pending_xref("", refdomain="py", reftype="class", reftarget=target, refdoc="api/client")
+    node["py:module"] = module
+    return node
+
+
+def test_references_resolve_to_public_paths_show_private_ones_as_text_and_fail_otherwise(conf):
+    from docutils import nodes
+
+    linked = nodes.reference(text="Client")
+    domain = SimpleNamespace(
+        objects={"sharedcloud_nb.Client": SimpleNamespace(objtype="class")},
+        objtypes_for_role=lambda role: ["class", "exception"],
+        resolve_xref=lambda env, doc, builder, kind, target, node, contnode: (
+            linked if target == "sharedcloud_nb.Client" else None
+        ),
+    )
+    env = SimpleNamespace(get_domain=lambda name: domain)
+    app = SimpleNamespace(builder=None, sharedcloud_aliases={"sharedcloud_nb.client.Client": "sharedcloud_nb.Client"})
+    text = nodes.literal(text="x")
+    # how an annotation names it, and an unqualified name in a docstring of another module
+    assert conf._resolve_private_paths(app, env, _reference("sharedcloud_nb.client.Client"), text) is linked
+    assert conf._resolve_private_paths(app, env, _reference("Client", "sharedcloud_nb.widgets"), text) is linked
+    # a real object without a page: shown, unlinked
+    assert conf._resolve_private_paths(app, env, _reference("sharedcloud_nb.schema.ImageRecord"), text) is text
+    # nothing of that name anywhere: left unresolved, which fails the build
+    assert conf._resolve_private_paths(app, env, _reference("sharedcloud_nb.schema.NoSuchRecord"), text) is None
+    assert conf._resolve_private_paths(app, env, _reference("NoSuchClient"), text) is None
 
 
 def test_a_reexported_constant_gets_the_docstring_written_where_it_is_defined(conf):

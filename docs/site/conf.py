@@ -168,7 +168,12 @@ def _check_coverage(app: Sphinx, env: BuildEnvironment) -> None:
     """Every public name is documented at its public path."""
     documented = set(env.get_domain("py").objects)
     for name in sorted(set(_public_names()) - documented):
-        logger.warning("public name %s is not in the API reference", name, type="sharedcloud_nb", subtype="coverage")
+        logger.warning(
+            "public name %s is not in the API reference (add it to a page of docs/site/api/)",
+            name,
+            type="sharedcloud_nb",
+            subtype="coverage",
+        )
 
 
 def _lookup(path: str) -> Any:
