@@ -218,6 +218,16 @@ def measure_picker(n: int) -> dict[str, Any] | str:
         return f"{type(exc).__name__}: {exc}"
 
 
+def run_history(days: int) -> list[tuple[bool | None, str]]:
+    """``bench_history``: a year of daily snapshots read back by sc.history, pandas and pyarrow.dataset."""
+    spec = importlib.util.spec_from_file_location("bench_history", Path(__file__).with_name("bench_history.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    print(f"  history: {days} daily snapshots of 10,000 images ...", flush=True)
+    return list(module.report(module.measure_history(days=days)))
+
+
 # -- printing --------------------------------------------------------------------------------------
 
 
@@ -392,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--large-repeat", type=int, default=3, help=f"timed runs at {LARGE:,} (default 3)")
     parser.add_argument("--import-runs", type=int, default=7, help="fresh interpreters per import (default 7; 0 skips)")
     parser.add_argument("--picker-n", type=int, default=10_000, help="images for the picker (default 10000; 0 skips)")
+    parser.add_argument(
+        "--history-days", type=int, default=365, help="daily snapshots for the history benchmark (default 365; 0 skips)"
+    )
     args = parser.parse_args(argv)
     sizes = sorted(set(args.sizes) | ({LARGE} if args.large else set()))
 
@@ -415,7 +428,10 @@ def main(argv: list[str] | None = None) -> int:
         print_import(imports)
     if args.picker_n > 0:
         print_picker(measure_picker(args.picker_n), args.picker_n)
-    print_targets(targets(results, imports))
+    lines = targets(results, imports)
+    if args.history_days > 0:
+        lines += run_history(args.history_days)
+    print_targets(lines)
     return 0
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -26,6 +27,9 @@ _STRING = pd.StringDtype("pyarrow")
 _KEYS = ("current_server_time", "uuid")
 # The date= partition as text: left to inference, a tool may read it as a date or a number.
 _PARTITIONING = ds.partitioning(pa.schema([("date", pa.string())]), flavor="hive")
+# The uuids read as Parquet stored them, dictionary-encoded: the index's codes come without
+# materialising (nor hashing) one string per row.
+_FORMAT = ds.ParquetFileFormat(read_options=ds.ParquetReadOptions(dictionary_columns={"uuid"}))
 #: The served fields diff compares: not the clock, nor the columns derived from the others.
 COMPARED: tuple[str, ...] = tuple(name for name in schema.KINDS if name != "current_server_time")
 
@@ -57,7 +61,7 @@ def _scan(files: list[Path], folder: Path, columns: list[str], expression: ds.Ex
     """The snapshot files as one table; an unreadable file is left out, with one warning."""
     try:
         dataset = ds.dataset(
-            [str(f) for f in files], format="parquet", partitioning=_PARTITIONING, partition_base_dir=str(folder)
+            [str(f) for f in files], format=_FORMAT, partitioning=_PARTITIONING, partition_base_dir=str(folder)
         )
         return dataset.to_table(columns=columns, filter=expression)
     except (OSError, pa.ArrowException):
@@ -73,7 +77,7 @@ def _scan(files: list[Path], folder: Path, columns: list[str], expression: ds.Ex
     _warn_unreadable(bad, "sc.history()")
     if not good:
         return None
-    dataset = ds.dataset(good, format="parquet", partitioning=_PARTITIONING, partition_base_dir=str(folder))
+    dataset = ds.dataset(good, format=_FORMAT, partitioning=_PARTITIONING, partition_base_dir=str(folder))
     return dataset.to_table(columns=columns, filter=expression)
 
 
@@ -95,8 +99,9 @@ def history(
 
     Returns:
         A frame indexed by ``server_time`` (the snapshot's ``current_server_time``) and
-        ``uuid``, sorted, with the columns typed as in ``client.images()``. Empty when the store
-        holds no snapshot of the account.
+        ``uuid``, with the columns typed as in ``client.images()``: the snapshots in time order,
+        each in the API's order. Of two snapshots at the same server time, the one taken last
+        is kept. Empty when the store holds no snapshot of the account.
 
     Raises:
         ValueError: a column the images frame does not have.
@@ -117,9 +122,11 @@ def history(
     upper = None if until is None else parse_when(until)
     # Partition pruning: the date= folder of each file says whether it can hold a time in range.
     entries, _ = store.entries(account)
+    # One snapshot per server time: the last taken (entries are sorted by server time, then taken).
+    latest = {entry.server_time: entry for entry in entries}
     files = [
         entry.path
-        for entry in entries
+        for entry in latest.values()
         if (lower is None or entry.server_time.normalize() >= lower.normalize())
         and (upper is None or entry.server_time.normalize() <= upper.normalize())
     ]
@@ -136,20 +143,31 @@ def _long(table: pa.Table | None, wanted: list[str]) -> pd.DataFrame:
             names=["server_time", "uuid"],
         )
         return pd.DataFrame({c: pd.Series([], dtype=dtypes[c]) for c in wanted}, index=index)
-    # Sorting in Arrow and building the index from dictionary codes keeps pandas from hashing
-    # millions of uuid strings again.
-    table = table.sort_by([("current_server_time", "ascending"), ("uuid", "ascending")])
+    # The files were read in time order, so the rows are already grouped by snapshot. The index
+    # is built from Arrow's dictionary codes, which keeps pandas from hashing millions of uuids.
     levels, codes = [], []
     for name in _KEYS:
-        encoded = table.column(name).combine_chunks().dictionary_encode()
-        levels.append(encoded.dictionary)
-        codes.append(encoded.indices.to_numpy(zero_copy_only=False))
+        level, code = _codes(table.column(name))
+        levels.append(level)
+        codes.append(code)
     times = pd.DatetimeIndex(levels[0].to_pandas(), dtype=dtypes["current_server_time"])
     uuids = pd.Index(pd.arrays.ArrowStringArray(levels[1].cast(pa.large_string())), dtype=_STRING)
     index = pd.MultiIndex(levels=[times, uuids], codes=codes, names=["server_time", "uuid"], verify_integrity=False)
     frame = _typed(table.select(wanted)) if wanted else pd.DataFrame(index=pd.RangeIndex(table.num_rows))
     frame.index = index
     return frame
+
+
+def _codes(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """A column's distinct values and each row's position among them."""
+    if not pa.types.is_dictionary(column.type):
+        encoded = column.combine_chunks().dictionary_encode()
+        return encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
+    column = column.unify_dictionaries()
+    if column.num_chunks == 0:
+        return pa.array([], type=column.type.value_type), np.array([], dtype=np.int32)
+    indices = [chunk.indices.to_numpy(zero_copy_only=False) for chunk in column.chunks]
+    return column.chunk(0).dictionary, np.concatenate(indices)
 
 
 # -- diff ------------------------------------------------------------------------------------------

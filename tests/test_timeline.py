@@ -37,11 +37,19 @@ def test_history_is_a_long_typed_frame(store, demo_client):
     assert str(history["num_installations"].dtype) == "Int64"
     assert str(history["tag"].dtype) == "category"
     assert str(history["created_at"].dtype) == "datetime64[ns, UTC]"
-    assert history.index.is_monotonic_increasing
+    assert history.index.get_level_values("server_time").is_monotonic_increasing
+    assert not history.index.duplicated().any()
     times = history.index.get_level_values("server_time").unique()
     assert [f"{t:%d-%m-%Y %H:%M:%S}" for t in times] == CLOCKS
     one = history.xs("24b310f8-1405-4928-914f-d5c91272f88a", level="uuid")
     assert len(one) == 3
+
+
+def test_two_snapshots_at_one_server_time_count_once(store, demo_client):
+    with DemoServer(clock=CLOCKS[-1]) as server:
+        again = store.snapshot(sc.Client(server.token, url=server.url))
+    history = sc.history(store, since=CLOCKS[-1], client=demo_client)
+    assert len(history) == len(again) and not history.index.duplicated().any()
 
 
 def test_history_defaults_to_installations_of_the_configured_account(store):
