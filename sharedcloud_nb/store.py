@@ -41,7 +41,16 @@ from . import _config, schema
 from ._warn import warn
 from .errors import AuthenticationError, OfflineError
 
-__all__ = ["META_KEY", "Account", "Store", "account_of", "configured_account", "fingerprint", "parse_when"]
+__all__ = [
+    "META_KEY",
+    "Account",
+    "Store",
+    "account_of",
+    "configured_account",
+    "fingerprint",
+    "parse_max_age",
+    "parse_when",
+]
 
 #: The Parquet key-value metadata key that holds a snapshot's provenance (JSON).
 META_KEY = "sharedcloud_nb"
@@ -168,6 +177,35 @@ def parse_when(value: Any) -> pd.Timestamp:
     if pd.isna(stamp):
         raise ValueError(f"Not a time: {value!r}.")
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)?\s*$", re.IGNORECASE)
+_AGE_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400, None: 1}
+
+
+def parse_max_age(value: Any) -> dt.timedelta:
+    """An age limit as a timedelta: ``"90s"``, ``"15m"``, ``"2h"``, ``"1d"``, ``"1w"``, a timedelta or seconds.
+
+    Raises:
+        ValueError: text in another form, or a negative age.
+
+    Example:
+        >>> parse_max_age("2h")
+        datetime.timedelta(seconds=7200)
+    """
+    if isinstance(value, dt.timedelta):
+        age = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        age = dt.timedelta(seconds=value)
+    else:
+        match = _AGE.match(str(value))
+        if match is None:
+            raise ValueError(f"Not an age: {value!r}; write it like '90s', '15m', '2h', '1d', or give seconds.")
+        unit = match.group(2).lower() if match.group(2) else None
+        age = dt.timedelta(seconds=float(match.group(1)) * _AGE_UNITS[unit])
+    if age < dt.timedelta(0):
+        raise ValueError(f"An age cannot be negative: {value!r}.")
+    return age
 
 
 class _Entry(NamedTuple):
@@ -345,6 +383,27 @@ class Store:
                 entries.append(entry)
         entries.sort(key=lambda e: (e.server_time, e.taken))
         return entries, misnamed
+
+    def recent(self, client: Any, max_age: Any) -> pd.DataFrame | None:
+        """The account's most recently taken snapshot when it was taken less than ``max_age`` ago, else None.
+
+        Args:
+            client: whose snapshots.
+            max_age: as :func:`parse_max_age` reads it; measured on this machine's clock (UTC).
+        """
+        limit = parse_max_age(max_age)
+        entries, _ = self.entries(account_of(client))
+        if not entries:
+            return None
+        latest = max(entries, key=lambda e: e.taken)
+        taken = dt.datetime.strptime(latest.taken, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=dt.timezone.utc)
+        if dt.datetime.now(dt.timezone.utc) - taken > limit:
+            return None
+        try:
+            return read_snapshot(latest.path)
+        except (OSError, ValueError, KeyError, pa.ArrowException):
+            _warn_unreadable([latest.path], "a recent snapshot")
+            return None
 
     def snapshots(self) -> pd.DataFrame:
         """Every snapshot in the store, of every account: one row each with its provenance.

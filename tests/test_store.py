@@ -263,3 +263,30 @@ def test_duckdb_reads_the_store_as_a_dataset(store, client):
         (r.host, r.account, r.date, r.uuid, r.name, int(r.num_installations), r.tag) for r in got.itertuples()
     )
     assert rows == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("90s", 90), ("15m", 900), ("2h", 7200), ("1d", 86400), ("1.5h", 5400), (30, 30), (2.5, 2.5), ("10", 10)],
+)
+def test_max_age_forms(value, seconds):
+    from sharedcloud_nb.store import parse_max_age
+
+    assert parse_max_age(value).total_seconds() == seconds
+
+
+@pytest.mark.parametrize("value", ["soon", "-1s", -5, True, "2 hours"])
+def test_max_age_refused(value):
+    from sharedcloud_nb.store import parse_max_age
+
+    with pytest.raises(ValueError, match="age"):
+        parse_max_age(value)
+
+
+def test_recent_serves_a_young_snapshot_only(store, client):
+    assert store.recent(client, "1h") is None
+    taken = store.snapshot(client)
+    young = store.recent(client, "1h")
+    assert young is not None and young.attrs["snapshot"] == taken.attrs["snapshot"]
+    pd.testing.assert_frame_equal(young, taken)
+    assert store.recent(client, 0) is None
