@@ -45,6 +45,7 @@ __all__ = [
     "connect",
     "demo",
     "diff",
+    "explorer",
     "history",
     "image_picker",
     "images_frame",
@@ -57,6 +58,8 @@ _LAZY_MODULES = {"plots", "demo", "widgets"}
 _LAZY_FUNCTIONS = {
     "token_form": "widgets",
     "image_picker": "widgets",
+    # The explorer's module is not named "explorer": importing it would rebind sc.explorer.
+    "explorer": "explore",
     # The snapshot store loads pyarrow.dataset and parquet: only when used.
     "Store": "store",
     "history": "timeline",

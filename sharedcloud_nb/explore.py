@@ -1,0 +1,595 @@
+"""The explorer: filters, a table, linked plots and a detail card of the catalogue, in one view.
+
+:func:`explorer` builds an :class:`Explorer`, a thin shell of ipywidgets over the plain logic of
+:mod:`sharedcloud_nb.filters` (the filters dict, the picker's search, the table's rows), the
+picker's cards (:func:`~sharedcloud_nb.widgets.image_card`) and the helpers of
+:mod:`sharedcloud_nb.plots`. ``make app`` serves the same view as a Voilà app.
+
+The table is itables' ``ITable`` widget (DataTables, bundled: nothing is fetched at run time).
+The plots are drawn on one matplotlib Figure, made without pyplot (so no figure piles up in
+pyplot's registry, nor is shown twice by the inline backend), and sent as one PNG to an Image
+widget, which swaps the picture in place: no flicker.
+
+Every important widget carries a stable CSS class for browser tests: ``sc-explorer``,
+``sc-explorer-search``, ``sc-explorer-count``, ``sc-explorer-runtimes``, ``sc-explorer-gpu``,
+``sc-explorer-created-from``, ``sc-explorer-created-to``, ``sc-explorer-min-installations``,
+``sc-explorer-reset``, ``sc-explorer-table``, ``sc-explorer-note``, ``sc-explorer-plots``,
+``sc-explorer-card``, ``sc-explorer-history``, ``sc-explorer-status``, ``sc-explorer-connect``.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import traitlets
+
+from . import _config
+from .client import Client, canonical_uuid, connect
+from .errors import NotFoundError, SharedcloudError
+from .filters import (
+    DEFAULT_FILTERS,
+    TABLE_COLUMNS,
+    TABLE_LIMIT,
+    CatalogueFilter,
+    Debouncer,
+    count_text,
+    merge_filters,
+    table_frame,
+)
+from .frames import images_frame
+from .widgets import Card, TokenForm, error_card, gone_card, image_card
+
+__all__ = ["Explorer", "explorer"]
+
+log = logging.getLogger("sharedcloud_nb")
+
+_GREY = "#555555"
+_RED = "#b00020"
+#: The pause in typing after which the search applies, in seconds.
+DEBOUNCE = 0.25
+_GPU_CHOICES = (("all", "all"), ("CPU", "cpu"), ("GPU", "gpu"))
+_GPU_VALUE = {"all": None, "cpu": False, "gpu": True}
+_GPU_CHOICE = {None: "all", False: "cpu", True: "gpu"}
+# DataTables writes the ISO text it sorts by day-first, as the API does (05-10-2018 16:45:36).
+_DAY_FIRST = (
+    "function (data, type, row, meta) { if (type !== 'display' || !data) { return data; } "
+    "return data.slice(8, 10) + '-' + data.slice(5, 7) + '-' + data.slice(0, 4) + data.slice(10); }"
+)
+
+
+def _ipywidgets() -> Any:
+    from .widgets import _ipywidgets as load
+
+    return load()
+
+
+def _table_options() -> dict[str, Any]:
+    """The DataTables options: our own search box instead of its one, dates day-first, counts right."""
+    from itables.typing import JavascriptFunction
+
+    labels = [label for label, _ in TABLE_COLUMNS]
+    first = 1  # column 0 is the uuid (the index)
+    dates = [first + labels.index("created"), first + labels.index("updated")]
+    return {
+        "maxBytes": 0,  # never downsampled: the explorer limits the rows itself (TABLE_LIMIT)
+        "select": {"style": "single"},
+        "layout": {"topStart": "pageLength", "topEnd": None, "bottomStart": "info", "bottomEnd": "paging"},
+        "pageLength": 10,
+        "lengthMenu": [10, 25, 50, 100],
+        "classes": "display compact nowrap",
+        "columnDefs": [
+            {"targets": dates, "render": JavascriptFunction(_DAY_FIRST)},
+            {"targets": [first + labels.index("installations")], "className": "dt-right"},
+        ],
+    }
+
+
+class _Plots:
+    """The linked plots: one Figure, redrawn in place, and the PNG bytes of its last drawing."""
+
+    def __init__(self) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        self.figure = Figure(figsize=(7.5, 6.2), dpi=80, layout="constrained")
+        FigureCanvasAgg(self.figure)
+
+    def draw(self, frame: pd.DataFrame) -> bytes:
+        from . import plots
+
+        self.figure.clear()
+        top, bottom = self.figure.subplots(2, 1, height_ratios=[4.5, 2.6])
+        plots.runtimes(frame, ax=top)
+        plots.gpu_share(frame, ax=bottom)
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+    def draw_history(self, series: pd.Series, title: str) -> bytes:
+        self.figure.clear()
+        self.figure.set_size_inches(5.5, 2.6)
+        ax = self.figure.subplots()
+        ax.plot(series.index, series.to_numpy(dtype=float), marker="o")
+        ax.set_title(title)
+        ax.set_ylabel("installations")
+        ax.tick_params(axis="x", labelrotation=30)
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+    def close(self) -> None:
+        self.figure.clear()
+
+
+class Explorer(traitlets.HasTraits):
+    """Filters, the matching images' table, linked plots and the detail card of the one selected.
+
+    Build it with :func:`explorer`. Display it (last expression of a cell) to show it.
+
+    Traits:
+        selected: the chosen image's uuid, None before. Settable: setting it shows that image's
+            card (and, when the snapshot store holds it, its installations over time).
+
+    Attributes:
+        filtered: the matching images, a typed frame of the same schema.
+        filters: the filters in force, a dict (see :data:`~sharedcloud_nb.filters.DEFAULT_FILTERS`);
+            assigning a dict changes the filters it names and applies at once.
+        frame: every image; client: the Client of the detail requests, or None.
+        widget: the root widget; the controls are ``search``, ``runtimes``, ``gpu``,
+            ``created_from``, ``created_to``, ``min_installations``, ``reset_button``, and the
+            outputs ``count``, ``table``, ``plots``, ``card``, ``history``, ``status``, ``form``.
+    """
+
+    selected = traitlets.Unicode(None, allow_none=True)
+
+    def __init__(
+        self,
+        source: Client | pd.DataFrame | None = None,
+        *,
+        client: Client | None = None,
+        store: Any = None,
+        table_limit: int = TABLE_LIMIT,
+        debounce: float = DEBOUNCE,
+    ) -> None:
+        super().__init__()
+        w = _ipywidgets()
+        self.table_limit = table_limit
+        self.store = store
+        #: the last exception of a detail request, a load or a callback
+        self.last_error: BaseException | None = None
+        self._syncing = False
+        self._filters: dict[str, Any] = dict(DEFAULT_FILTERS)
+        self._debounce = Debouncer(self._search_typed, delay=debounce)
+        self._history: pd.DataFrame | None = None
+        self._table_uuids: np.ndarray = np.array([], dtype=object)
+        self._last_mask: np.ndarray | None = None
+        self._card = Card(title="")
+        self._plots = _Plots()
+        self._history_plot = _Plots()
+        self._build_widgets(w)
+        self._wire()
+        self._set_source(source, client)
+
+    # -- building ---------------------------------------------------------------------------------
+
+    def _build_widgets(self, w: Any) -> None:
+        from itables.widget import ITable
+
+        self.search = w.Text(
+            placeholder="Search name, runtime, registry path, description or uuid",
+            continuous_update=True,
+            layout=w.Layout(width="440px"),
+        )
+        self.count = w.HTML(value="")
+        self.runtimes = w.SelectMultiple(options=[], rows=6, description="Runtime", layout=w.Layout(width="260px"))
+        self.gpu = w.ToggleButtons(options=_GPU_CHOICES, value="all", description="Needs")
+        self.gpu.style.button_width = "60px"
+        self.created_from = w.DatePicker(description="Created from", value=None)
+        self.created_to = w.DatePicker(description="to", value=None)
+        self.min_installations = w.BoundedIntText(
+            value=0, min=0, max=10**12, description="Min. installs", layout=w.Layout(width="220px")
+        )
+        self.reset_button = w.Button(description="Reset", tooltip="Show every image again")
+        self.table = ITable(table_frame(pd.DataFrame(columns=[c for _, c in TABLE_COLUMNS])), **_table_options())
+        self.note = w.HTML(value="")
+        self.plots = w.Image(format="png", layout=w.Layout(width="600px"))
+        self.card = w.HTML(value=self._empty_card_html())
+        self.history = w.Image(format="png", layout=w.Layout(display="none", width="440px"))
+        self.status = w.HTML(value="")
+        self.form = TokenForm()
+        self.connect_box = w.Accordion(children=[self.form.widget], titles=("Connect to your Sharedcloud account",))
+        self.connect_box.selected_index = None
+        filters = w.HBox(
+            [
+                self.runtimes,
+                w.VBox([self.gpu, w.HBox([self.created_from, self.created_to]), self.min_installations]),
+                self.reset_button,
+            ]
+        )
+        details = w.VBox([self.card, self.history], layout=w.Layout(width="460px"))
+        self.widget = w.VBox(
+            [
+                self.connect_box,
+                w.HBox([self.search, self.count]),
+                filters,
+                self.table,
+                self.note,
+                w.HBox([self.plots, details]),
+                self.status,
+            ]
+        )
+        for widget, css in (
+            (self.widget, "sc-explorer"),
+            (self.search, "sc-explorer-search"),
+            (self.count, "sc-explorer-count"),
+            (self.runtimes, "sc-explorer-runtimes"),
+            (self.gpu, "sc-explorer-gpu"),
+            (self.created_from, "sc-explorer-created-from"),
+            (self.created_to, "sc-explorer-created-to"),
+            (self.min_installations, "sc-explorer-min-installations"),
+            (self.reset_button, "sc-explorer-reset"),
+            (self.table, "sc-explorer-table"),
+            (self.note, "sc-explorer-note"),
+            (self.plots, "sc-explorer-plots"),
+            (self.card, "sc-explorer-card"),
+            (self.history, "sc-explorer-history"),
+            (self.status, "sc-explorer-status"),
+            (self.connect_box, "sc-explorer-connect"),
+        ):
+            widget.add_class(css)
+
+    def _wire(self) -> None:
+        self.search.observe(self._search_changed, names="value")
+        self.runtimes.observe(lambda c: self._control("runtimes", tuple(c["new"])), names="value")
+        self.gpu.observe(lambda c: self._control("gpu", _GPU_VALUE[c["new"]]), names="value")
+        self.created_from.observe(lambda c: self._control_created(), names="value")
+        self.created_to.observe(lambda c: self._control_created(), names="value")
+        self.min_installations.observe(lambda c: self._control("min_installations", c["new"]), names="value")
+        self.reset_button.on_click(lambda _button: self.reset())
+        self.table.observe(self._rows_selected, names="selected_rows")
+        self.form.observe(self._connected, names="client")
+
+    # -- the data ---------------------------------------------------------------------------------
+
+    def _set_source(self, source: Client | pd.DataFrame | None, client: Client | None) -> None:
+        if isinstance(source, Client):
+            self._load(source.images(), client if client is not None else source)
+        elif isinstance(source, pd.DataFrame):
+            self._load(source, client)
+        elif source is not None:
+            raise TypeError(f"explorer() takes a Client, an images DataFrame or nothing, not {type(source).__name__}.")
+        elif not _config.demo_forced() and _config.resolve_token(None) is None:
+            self._load(images_frame([]), None)  # nothing configured: the form first
+            self.connect_box.selected_index = 0
+            self._say("Connect with your API token to explore your images (or set SHAREDCLOUD_TOKEN).", "info")
+        else:
+            try:
+                found = connect()
+                self._load(found.images(), found)
+            except SharedcloudError as exc:  # shown in the view: the app has no traceback to show
+                self.last_error = exc
+                self._load(images_frame([]), None)
+                self.connect_box.selected_index = 0
+                self._say(f"Could not load the images: {exc}", "error")
+
+    def load(self, source: Client | pd.DataFrame, *, client: Client | None = None) -> None:
+        """Explore another catalogue (a Client's images, or a frame); the filters stay as they are.
+
+        Raises:
+            TypeError: ``source`` is neither a Client nor a DataFrame.
+            SharedcloudError: listing a Client's images failed.
+        """
+        if isinstance(source, Client):
+            self._load(source.images(), client if client is not None else source)
+        elif isinstance(source, pd.DataFrame):
+            self._load(source, client)
+        else:
+            raise TypeError(f"load() takes a Client or an images DataFrame, not {type(source).__name__}.")
+
+    def _load(self, frame: pd.DataFrame, client: Client | None) -> None:
+        self.client = client
+        self._prepared = CatalogueFilter(frame)
+        self.frame = self._prepared.frame
+        self._history = None
+        self._last_mask = None
+        self.selected = None
+        self._apply()
+
+    def _connected(self, change: dict[str, Any]) -> None:
+        if change["new"] is None:
+            return
+        try:
+            self.load(change["new"])
+        except SharedcloudError as exc:
+            self.last_error = exc
+            self._say(f"Connected, but the images could not be listed: {exc}", "error")
+            return
+        self._say("")
+        self.connect_box.selected_index = None
+
+    # -- the filters --------------------------------------------------------------------------------
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        """The filters in force (a copy: assign a dict to change them)."""
+        return dict(self._filters)
+
+    @filters.setter
+    def filters(self, changes: Mapping[str, Any]) -> None:
+        merged = merge_filters(changes, self._filters)  # raises before anything changes
+        self._debounce.cancel()  # a filter set from code wins over typing still waiting
+        self._filters = merged
+        self._apply()
+
+    def reset(self) -> None:
+        """Every filter back to its default: all images match again."""
+        self._debounce.cancel()
+        self._filters = dict(DEFAULT_FILTERS)
+        self._apply()
+
+    @property
+    def filtered(self) -> pd.DataFrame:
+        """The matching images (typed, the same schema as ``frame``)."""
+        return self._filtered
+
+    @property
+    def count_text(self) -> str:
+        """The count, e.g. "12 of 48 images"."""
+        return count_text(len(self._filtered), len(self.frame))
+
+    @property
+    def card_text(self) -> str:
+        """The card's content as plain text (empty before a selection)."""
+        return self._card.text
+
+    @contextmanager
+    def _sync(self) -> Iterator[None]:
+        """Changes the explorer makes to its own controls, which must not count as a user's."""
+        previous, self._syncing = self._syncing, True
+        try:
+            yield
+        finally:
+            self._syncing = previous
+
+    def _search_changed(self, change: dict[str, Any]) -> None:
+        if not self._syncing:
+            self._debounce(change["new"])
+
+    def _search_typed(self, text: str) -> None:
+        self._control("search", text)
+
+    def _control(self, key: str, value: Any) -> None:
+        """A control changed: apply at once (a bad value is said in the status area)."""
+        if self._syncing:
+            return
+        try:
+            self._filters = merge_filters({key: value}, self._filters)
+            self._apply()
+        except Exception as exc:
+            self.last_error = exc
+            log.debug("explorer filter %s failed", key, exc_info=exc)
+            self._say(f"Could not apply the {key} filter: {exc}", "error")
+
+    def _control_created(self) -> None:
+        self._control("created", (self.created_from.value, self.created_to.value))
+
+    def _apply(self) -> None:
+        result = self._prepared.apply(self._filters)
+        self._filtered = self.frame[result.mask]
+        self._sync_controls(result.runtime_counts)
+        self.count.value = f"<b>{html.escape(self.count_text)}</b>"
+        self._show_table()
+        if self._last_mask is None or not np.array_equal(self._last_mask, result.mask):
+            self._last_mask = result.mask
+            self.plots.value = self._plots.draw(self._filtered)
+
+    def _sync_controls(self, counts: dict[str, int]) -> None:
+        """Make every control show the filters in force (they may have been set from code)."""
+        f = self._filters
+        with self._sync():
+            if self.search.value != f["search"]:
+                self.search.value = f["search"]
+            options = [(f"{name} ({counts.get(name, 0):,})", name) for name in self._prepared.runtimes]
+            if list(self.runtimes.options) != options:
+                self.runtimes.options = options
+            chosen = tuple(r for r in f["runtimes"] if r in self._prepared.runtimes)
+            if tuple(self.runtimes.value) != chosen:
+                self.runtimes.value = chosen
+            self.gpu.value = _GPU_CHOICE[f["gpu"]]
+            self.created_from.value, self.created_to.value = f["created"]
+            self.min_installations.value = f["min_installations"]
+
+    # -- the table ----------------------------------------------------------------------------------
+
+    def _show_table(self) -> None:
+        shown = table_frame(self._filtered, self.table_limit)
+        self._table_uuids = shown.index.to_numpy(dtype=object)
+        rows = self._table_rows(self.selected)
+        with self._sync():
+            self.table.update(shown, selected_rows=rows)
+        hidden = len(self._filtered) - len(shown)
+        self.note.value = (
+            f'<span style="color:{_GREY}">The table holds the {len(shown):,} most installed of the '
+            f"{len(self._filtered):,} matching images; narrow the filters to see the others "
+            "(explorer.filtered has them all).</span>"
+            if hidden > 0
+            else ""
+        )
+
+    def _table_rows(self, uuid: str | None) -> list[int]:
+        if uuid is None:
+            return []
+        return [int(i) for i in np.flatnonzero(self._table_uuids == uuid)[:1]]
+
+    def _rows_selected(self, change: dict[str, Any]) -> None:
+        if self._syncing or not change["new"]:
+            return
+        row = change["new"][0]
+        if 0 <= row < len(self._table_uuids):
+            self.selected = str(self._table_uuids[row])
+
+    # -- the selection --------------------------------------------------------------------------------
+
+    @traitlets.validate("selected")
+    def _validate_selected(self, proposal: dict[str, Any]) -> str | None:
+        if proposal["value"] is None:
+            return None
+        try:
+            return canonical_uuid(proposal["value"])
+        except ValueError as exc:
+            raise traitlets.TraitError(str(exc)) from None
+
+    @traitlets.observe("selected")
+    def _selected_changed(self, change: dict[str, Any]) -> None:
+        uuid = change["new"]
+        rows = self._table_rows(uuid)
+        if list(self.table.selected_rows) != rows:
+            with self._sync():
+                self.table.selected_rows = rows
+        self._show_card(uuid)
+        self._show_history(uuid)
+
+    def _listed(self, uuid: str) -> pd.Series | None:
+        return self._prepared.index.row(uuid)
+
+    def _set_card(self, card: Card | None) -> None:
+        self._card = card if card is not None else Card(title="")
+        self.card.value = card.html if card is not None else self._empty_card_html()
+
+    @staticmethod
+    def _empty_card_html() -> str:
+        return f'<span style="color:{_GREY}">Select a row of the table to see the image’s details.</span>'
+
+    def _show_card(self, uuid: str | None) -> None:
+        """The selected image's card: fresh from the server when there is a client."""
+        if uuid is None:
+            self._set_card(None)
+            return
+        listed = self._listed(uuid)
+        if self.client is None:
+            if listed is None:
+                self._set_card(error_card(uuid, LookupError("it is not in this list, and there is no client to ask")))
+            else:
+                self._set_card(image_card(listed, note="From the list (no client to read it fresh from the server)."))
+            return
+        try:
+            image = self.client.image(uuid)
+        except NotFoundError as exc:
+            self.last_error = exc
+            self._set_card(gone_card(uuid, listed))
+            return
+        except Exception as exc:
+            self.last_error = exc
+            self._set_card(error_card(uuid, exc, listed))
+            return
+        self._set_card(image_card(image))
+
+    def _show_history(self, uuid: str | None) -> None:
+        """Installations over time, when the snapshot store holds the image more than once."""
+        series = self.installations_over_time(uuid) if uuid is not None else None
+        if series is None or len(series) < 2:
+            self.history.layout.display = "none"
+            return
+        listed = self._listed(uuid) if uuid is not None else None
+        name = str(listed.get("name")) if listed is not None else str(uuid)[:8]
+        self.history.value = self._history_plot.draw_history(series, f"Installations over time: {name}")
+        self.history.layout.display = None
+
+    def installations_over_time(self, uuid: str) -> pd.Series | None:
+        """The image's installations in each stored snapshot (by server time), or None without a store.
+
+        Read from ``sc.history()`` once per catalogue, then looked up for each selection.
+        """
+        if self._history is None:
+            self._history = self._read_history()
+        if self._history.empty:
+            return None
+        try:
+            series = self._history.xs(uuid, level="uuid")["num_installations"]
+        except KeyError:
+            return None
+        return series.dropna()
+
+    def _read_history(self) -> pd.DataFrame:
+        try:
+            from .timeline import history
+        except ImportError:  # the snapshot store is optional
+            return pd.DataFrame()
+        if self.store is None and not _config.cache_dir(None).exists():
+            return pd.DataFrame()  # no store yet: nothing to read, and nothing to create
+        try:
+            return history(self.store, columns=("num_installations",), client=self.client)
+        except Exception as exc:  # a broken store must not break the explorer
+            self.last_error = exc
+            log.debug("reading the snapshot history failed", exc_info=exc)
+            return pd.DataFrame()
+
+    # -- status, display, closing ---------------------------------------------------------------------
+
+    def _say(self, text: str, kind: str = "info") -> None:
+        colour = _RED if kind == "error" else _GREY
+        self.status.value = f'<div style="color:{colour}">{html.escape(text)}</div>' if text else ""
+
+    def _text_form(self) -> str:
+        return (
+            f"Sharedcloud explorer over {len(self.frame):,} images (widgets cannot show here): read "
+            "explorer.filtered, set explorer.filters = {...} and explorer.selected = '<uuid>'."
+        )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs))
+        bundle["text/plain"] = self._text_form()
+        return bundle
+
+    def __repr__(self) -> str:
+        return self._text_form()
+
+    def close(self) -> None:
+        """Close every widget and release the figures."""
+        self._debounce.cancel()
+        self._plots.close()
+        self._history_plot.close()
+        self.widget.close()
+
+
+def explorer(
+    source: Client | pd.DataFrame | None = None,
+    *,
+    client: Client | None = None,
+    store: Any = None,
+    table_limit: int = TABLE_LIMIT,
+    debounce: float = DEBOUNCE,
+) -> Explorer:
+    """One linked view of the catalogue: filters, a table, plots and the selected image's card.
+
+    Args:
+        source: a Client (its images are explored, and it reads each selection fresh), a typed
+            images frame, or nothing: then ``sc.connect()``, or, with no token configured and
+            ``SHAREDCLOUD_DEMO`` unset, the token form first.
+        client: the Client for the detail requests when ``source`` is a frame.
+        store: the snapshot store (a ``sc.Store`` or its folder) for the installations-over-time
+            panel; default the default store, when it exists.
+        table_limit: how many matching images the table holds at most (the most installed).
+        debounce: the pause in typing, in seconds, after which the search applies.
+
+    Returns:
+        An :class:`Explorer`: ``.filtered``, ``.filters``, ``.selected``, ``.reset()``.
+
+    Raises:
+        TypeError: ``source`` is neither a Client, a DataFrame nor None.
+        SharedcloudError: listing a given Client's images failed.
+        ImportError: ipywidgets or itables is not installed.
+
+    Example:
+        >>> view = sc.explorer(client)  # doctest: +SKIP
+        >>> view.filters = {"runtimes": ("python36",), "gpu": True}  # doctest: +SKIP
+        >>> view.filtered.shape  # doctest: +SKIP
+    """
+    return Explorer(source, client=client, store=store, table_limit=table_limit, debounce=debounce)

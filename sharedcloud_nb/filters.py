@@ -1,0 +1,422 @@
+"""The explorer's logic without widgets: a filters dict, and the images of a frame that match it.
+
+:func:`sc.explorer() <sharedcloud_nb.explore.explorer>` is a thin shell over this module:
+
+- :data:`DEFAULT_FILTERS` and :func:`merge_filters`: the filters as a plain dict that a notebook
+  can read, store and assign back (assigning merges the keys it names);
+- :class:`CatalogueFilter`: a frame prepared once (the picker's :class:`ImageIndex` for the text
+  search, numpy arrays for the rest), then filtered in a few milliseconds at 100,000 images;
+  :func:`filter_frame` is the same as one pure call;
+- :func:`count_text`, :func:`table_frame`: what the count label and the table show;
+- :class:`Debouncer`: waits for a pause in typing before applying the search.
+
+Nothing here imports ipywidgets or matplotlib.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .widgets import ImageIndex
+
+__all__ = [
+    "DEFAULT_FILTERS",
+    "TABLE_COLUMNS",
+    "TABLE_LIMIT",
+    "CatalogueFilter",
+    "Debouncer",
+    "FilterResult",
+    "count_text",
+    "filter_frame",
+    "merge_filters",
+    "parse_day",
+    "table_frame",
+]
+
+#: The filters of an unfiltered view. ``created`` is (first day, last day), both included, UTC;
+#: None leaves that end open. ``runtimes`` empty means every runtime.
+DEFAULT_FILTERS: Mapping[str, Any] = {
+    "search": "",
+    "runtimes": (),
+    "gpu": None,
+    "created": (None, None),
+    "min_installations": 0,
+}
+
+#: The table's columns: its label, and the frame column it shows.
+TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("name", "name"),
+    ("runtime", "runtime"),
+    ("tag", "tag"),
+    ("GPU", "requires_gpu"),
+    ("installations", "num_installations"),
+    ("created", "created_at"),
+    ("updated", "updated_at"),
+)
+
+#: How many rows the table holds at most: the most installed of the matches. Sorting and paging
+#: happen in the browser, and a few thousand rows already take tens of milliseconds to send.
+TABLE_LIMIT = 1000
+
+_DAY_FORMATS = ("%Y-%m-%d", "%d-%m-%Y")  # ISO, and the API's own day-first order: never inferred
+_NANOS_PER_DAY = 86_400 * 10**9
+
+
+# -- the filters dict ---------------------------------------------------------------------------
+
+
+def parse_day(value: Any) -> dt.date | None:
+    """A day from a date, a datetime (its UTC day), a Timestamp, or text ``YYYY-MM-DD`` / ``dd-mm-YYYY``.
+
+    Raises:
+        ValueError: text in neither format.
+        TypeError: anything else.
+
+    Example:
+        >>> parse_day("05-10-2018")
+        datetime.date(2018, 10, 5)
+    """
+    if value is None:
+        return None
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        stamp = pd.Timestamp(value)
+        return (stamp.tz_convert("UTC") if stamp.tzinfo is not None else stamp).date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        for form in _DAY_FORMATS:
+            try:
+                return dt.datetime.strptime(value.strip(), form).date()
+            except ValueError:
+                continue
+        raise ValueError(f"A day is written YYYY-MM-DD or dd-mm-YYYY, not {value!r}.")
+    raise TypeError(f"A day is a date, a datetime or text YYYY-MM-DD, not {type(value).__name__}.")
+
+
+def _runtimes(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = (value,)
+    if not isinstance(value, Iterable) or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"runtimes is a tuple of runtime names (empty for all), not {value!r}.")
+    return tuple(dict.fromkeys(value))  # once each, in the order given
+
+
+def _gpu(value: Any) -> bool | None:
+    if value is None or isinstance(value, (bool, np.bool_)):
+        return None if value is None else bool(value)
+    raise TypeError(f"gpu is None (both), True (GPU images) or False (CPU images), not {value!r}.")
+
+
+def _created(value: Any) -> tuple[dt.date | None, dt.date | None]:
+    if value is None:
+        return (None, None)
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(f"created is a (first day, last day) pair, None for an open end, not {value!r}.")
+    days = tuple(value)
+    if len(days) != 2:
+        raise ValueError(f"created is a (first day, last day) pair, not {len(days)} values.")
+    start, end = parse_day(days[0]), parse_day(days[1])
+    if start is not None and end is not None and start > end:
+        raise ValueError(f"created: the first day ({start}) is after the last ({end}).")
+    return (start, end)
+
+
+def _min_installations(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"min_installations is a whole number, 0 or more, not {value!r}.")
+    return int(value)
+
+
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "search": lambda v: "" if v is None else _text(v),
+    "runtimes": _runtimes,
+    "gpu": _gpu,
+    "created": _created,
+    "min_installations": _min_installations,
+}
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"search is text, not {type(value).__name__}.")
+    return value
+
+
+def merge_filters(changes: Mapping[str, Any], base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """``base`` with the keys that ``changes`` names replaced, each checked and normalised.
+
+    Args:
+        changes: some of ``search``, ``runtimes``, ``gpu``, ``created``, ``min_installations``.
+        base: the filters in force; default :data:`DEFAULT_FILTERS`.
+
+    Returns:
+        A new dict with all five keys: ``runtimes`` a tuple, ``created`` a pair of dates or None.
+
+    Raises:
+        KeyError: a key that is not a filter (nothing is changed).
+        TypeError, ValueError: a value of the wrong kind.
+
+    Example:
+        >>> merge_filters({"gpu": True, "created": ("2018-01-01", None)})["created"]
+        (datetime.date(2018, 1, 1), None)
+    """
+    if not isinstance(changes, Mapping):
+        raise TypeError(f"filters are a dict, not {type(changes).__name__}.")
+    unknown = [key for key in changes if key not in DEFAULT_FILTERS]
+    if unknown:
+        raise KeyError(f"{unknown[0]!r} is not a filter; the filters are {', '.join(DEFAULT_FILTERS)}.")
+    merged = dict(DEFAULT_FILTERS if base is None else base)
+    for key, value in changes.items():
+        merged[key] = _CHECKS[key](value)
+    return merged
+
+
+def count_text(matching: int, total: int) -> str:
+    """The count label, e.g. "12 of 48 images".
+
+    Example:
+        >>> count_text(1, 1)
+        '1 of 1 image'
+    """
+    return f"{matching:,} of {total:,} image{'' if total == 1 else 's'}"
+
+
+# -- filtering ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilterResult:
+    """The outcome of :meth:`CatalogueFilter.apply`.
+
+    Attributes:
+        mask: one bool per image of the prepared frame: does it match every filter.
+        runtime_counts: per runtime, how many images match every filter but the runtime one
+            (what the runtime choices show next to their names).
+    """
+
+    mask: np.ndarray
+    runtime_counts: dict[str, int]
+
+    @property
+    def count(self) -> int:
+        """How many images match."""
+        return int(self.mask.sum())
+
+
+class CatalogueFilter:
+    """A frame prepared for filtering: built once, then :meth:`apply` as often as filters change.
+
+    The text search is the image picker's own (:class:`~sharedcloud_nb.widgets.ImageIndex`):
+    every word must occur, case-insensitive, in the name, runtime, tag, registry path or
+    description, or start the uuid. A uuid listed twice is kept once, as the picker does.
+
+    Args:
+        frame: a typed images frame indexed by uuid.
+
+    Example:
+        >>> prepared = CatalogueFilter(client.images())  # doctest: +SKIP
+        >>> prepared.frame_for({"search": "tensorflow", "gpu": True})  # doctest: +SKIP
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.index = ImageIndex(frame)
+        #: the prepared frame (repeated uuids dropped); masks are in its row order
+        self.frame: pd.DataFrame = self.index.frame
+        n = len(self.frame)
+        # index.rows[i] is the frame row of the index's i-th image: invert it once, so that a
+        # search mask (index order) becomes a frame mask with one take.
+        self._from_index = np.empty(n, dtype=np.intp)
+        self._from_index[self.index.rows] = np.arange(n)
+        runtime = self._column("runtime").astype("category")
+        self.runtimes: tuple[str, ...] = tuple(sorted(str(c) for c in runtime.cat.categories))
+        runtime = runtime.cat.set_categories(list(self.runtimes))
+        self._runtime = runtime.cat.codes.to_numpy(dtype=np.int64)  # -1 where missing
+        gpu = self._column("requires_gpu").astype("boolean")
+        self._gpu = np.where(gpu.isna().to_numpy(), -1, gpu.fillna(False).to_numpy(dtype=np.int8))
+        created = pd.to_datetime(self._column("created_at"), utc=True)
+        # Missing dates become the smallest int64, so they fail every bound but an open one.
+        self._created = created.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]").view(np.int64)
+        installs = self._column("num_installations").astype("Float64")
+        self._installs = installs.fillna(-1).to_numpy(dtype=np.float64)
+        self._search_cache: tuple[str, np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def _column(self, name: str) -> pd.Series:
+        if name in self.frame:
+            return self.frame[name]
+        return pd.Series(pd.NA, index=self.frame.index, dtype="object")
+
+    def search_mask(self, query: str) -> np.ndarray:
+        """The frame rows that the picker's search keeps for ``query`` (the last one is cached)."""
+        if self._search_cache is not None and self._search_cache[0] == query:
+            return self._search_cache[1]
+        if not query.split():
+            mask = np.ones(len(self), dtype=bool)
+        else:
+            mask = self.index.search(query, 0).mask[self._from_index]
+        self._search_cache = (query, mask)
+        return mask
+
+    def _other_masks(self, filters: Mapping[str, Any]) -> np.ndarray:
+        """Every filter but the runtime one (the runtime counts are taken after these)."""
+        mask = self.search_mask(filters["search"]).copy()
+        if filters["gpu"] is not None:
+            mask &= self._gpu == int(filters["gpu"])
+        start, end = filters["created"]
+        if start is not None:
+            mask &= self._created >= pd.Timestamp(start).value
+        if end is not None:  # the last day is included: before the next midnight
+            mask &= self._created < pd.Timestamp(end).value + _NANOS_PER_DAY
+        if filters["min_installations"] > 0:
+            mask &= self._installs >= filters["min_installations"]
+        return mask
+
+    def apply(self, filters: Mapping[str, Any]) -> FilterResult:
+        """The rows that match ``filters`` (a full dict, as :func:`merge_filters` returns)."""
+        others = self._other_masks(filters)
+        known = self._runtime >= 0
+        counts = np.bincount(self._runtime[others & known], minlength=len(self.runtimes))
+        runtime_counts = {name: int(count) for name, count in zip(self.runtimes, counts, strict=True)}
+        mask = others
+        if filters["runtimes"]:
+            wanted = [self.runtimes.index(r) for r in filters["runtimes"] if r in self.runtimes]
+            mask = others & np.isin(self._runtime, wanted)
+        return FilterResult(mask=mask, runtime_counts=runtime_counts)
+
+    def frame_for(self, filters: Mapping[str, Any]) -> pd.DataFrame:
+        """The matching images as a typed frame of the same schema (``filters`` may be partial)."""
+        return self.frame[self.apply(merge_filters(filters)).mask]
+
+
+def filter_frame(frame: pd.DataFrame, filters: Mapping[str, Any]) -> pd.DataFrame:
+    """The images of ``frame`` that match ``filters``: a pure function, ``frame`` is not changed.
+
+    Args:
+        frame: a typed images frame indexed by uuid.
+        filters: some of the keys of :data:`DEFAULT_FILTERS`; the others keep their default.
+
+    Returns:
+        The matching rows, same columns, dtypes and ``attrs``, in the frame's order.
+
+    Example:
+        >>> filter_frame(df, {"runtimes": ("python36",), "min_installations": 10})  # doctest: +SKIP
+    """
+    return CatalogueFilter(frame).frame_for(filters)
+
+
+# -- the table ----------------------------------------------------------------------------------
+
+
+def table_frame(frame: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """What the table shows: the columns of :data:`TABLE_COLUMNS`, most installed first.
+
+    Dates are ISO text (``YYYY-MM-DD HH:MM:SS``, UTC), which sorts in time order; the table
+    writes them day-first, as the API does. GPU is "yes", "no" or empty.
+
+    Args:
+        frame: the matching images.
+        limit: at most this many rows (the most installed); None for all.
+    """
+    installs = frame["num_installations"].astype("Float64").fillna(-1).to_numpy(dtype=np.float64)
+    # Most installed first; a stable sort keeps ties in the frame's order, the same on every run.
+    rows = np.argsort(-installs, kind="stable")
+    if limit is not None:
+        rows = rows[:limit]
+    picked = frame.iloc[rows]
+    table = pd.DataFrame(index=pd.Index(picked.index.astype(str), name="uuid"))
+    for label, column in TABLE_COLUMNS:
+        values = picked[column] if column in picked else pd.Series(pd.NA, index=picked.index)
+        if column == "requires_gpu":
+            values = values.astype("boolean").map({True: "yes", False: "no"}).astype("string").fillna("")
+        elif column.endswith("_at"):
+            values = pd.to_datetime(values, utc=True).dt.strftime("%Y-%m-%d %H:%M:%S").astype("string").fillna("")
+        elif column == "num_installations":
+            values = values.astype("Int64")
+        else:
+            values = values.astype("string").fillna("")
+        table[label] = values.to_numpy()
+    return table
+
+
+# -- debouncing ---------------------------------------------------------------------------------
+
+
+class Debouncer:
+    """Calls ``action`` once typing pauses for ``delay`` seconds, with the last value given.
+
+    In a kernel the wait is a timer on its event loop, so ``action`` runs on the kernel's own
+    thread, between messages; with no running loop (a script, a test) a timer thread is used.
+
+    Args:
+        action: called with the latest value.
+        delay: the pause, in seconds; 0 applies at once.
+
+    Example:
+        >>> calls = []
+        >>> debounced = Debouncer(calls.append, delay=0)
+        >>> debounced("tens"); calls
+        ['tens']
+    """
+
+    def __init__(self, action: Callable[[Any], Any], delay: float = 0.25) -> None:
+        self.action = action
+        self.delay = delay
+        self._pending: tuple[Any] | None = None
+        self._handle: asyncio.TimerHandle | threading.Timer | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, value: Any) -> None:
+        """Remember ``value`` and (re)start the wait."""
+        if self.delay <= 0:
+            self.action(value)
+            return
+        with self._lock:
+            self._pending = (value,)
+            self._cancel()
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                timer = threading.Timer(self.delay, self.flush)
+                timer.daemon = True
+                self._handle = timer
+                timer.start()
+            else:
+                self._handle = loop.call_later(self.delay, self.flush)
+
+    @property
+    def pending(self) -> bool:
+        """True while a value waits to be applied."""
+        return self._pending is not None
+
+    def flush(self) -> None:
+        """Apply the waiting value now, if any."""
+        with self._lock:
+            pending, self._pending = self._pending, None
+            self._cancel()
+        if pending is not None:
+            self.action(pending[0])
+
+    def cancel(self) -> None:
+        """Forget the waiting value."""
+        with self._lock:
+            self._pending = None
+            self._cancel()
+
+    def _cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
