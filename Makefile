@@ -1,4 +1,5 @@
 # make demo: JupyterLab on notebooks/ against the built-in demo catalogue.
+# make app: the explorer (notebooks/05-explorer.ipynb) as a standalone Voila web app.
 # make test: the whole suite (unit tests, nbval over every notebook, browser tests).
 # Both create .venv and install the pinned environment on first use; only Python 3.10+ and pip needed.
 
@@ -8,7 +9,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 
-.PHONY: demo test lint bench docs notebooks install clean
+.PHONY: demo app test lint bench docs notebooks install clean
 
 install: $(STAMP)
 
@@ -23,6 +24,16 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # SHAREDCLOUD_DEMO=1 makes sc.connect() use the demo catalogue even where a token is configured.
 demo: $(STAMP)
 	cd notebooks && SHAREDCLOUD_DEMO=1 ../$(PY) -m jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) $(ALLOW_ROOT) 01-quickstart.ipynb
+
+# The explorer as a web app: Voila runs notebooks/05-explorer.ipynb and shows its outputs, never its
+# code nor a traceback. The demo catalogue, unless SHAREDCLOUD_TOKEN is in the environment: then the
+# app shows that account (the token stays in the environment, never in the notebook). Voila's own
+# default port, so that make demo and make app can run side by side; make app PORT=N to choose.
+app: PORT = 8866
+app: $(STAMP)
+	@echo "The explorer app: http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	cd notebooks && $(if $(SHAREDCLOUD_TOKEN),,SHAREDCLOUD_DEMO=1) ../$(PY) -m voila 05-explorer.ipynb \
+		--no-browser --Voila.ip=127.0.0.1 --port=$(PORT) --strip_sources=True --show_tracebacks=False
 
 test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)

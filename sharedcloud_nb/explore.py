@@ -2,7 +2,7 @@
 
 :func:`explorer` builds an :class:`Explorer`, a thin shell of ipywidgets over the plain logic of
 :mod:`sharedcloud_nb.filters` (the filters dict, the picker's search, the table's rows), the
-picker's cards (:func:`~sharedcloud_nb.widgets.image_card`) and the helpers of
+picker's cards (``image_card``) and the helpers of
 :mod:`sharedcloud_nb.plots`. ``make app`` serves the same view as a Voilà app.
 
 The table is itables' ``ITable`` widget (DataTables, bundled: nothing is fetched at run time).
@@ -32,6 +32,7 @@ import traitlets
 
 from . import _config
 from .client import Client, canonical_uuid, connect
+from .display import Card, error_card, gone_card, image_card
 from .errors import NotFoundError, SharedcloudError
 from .filters import (
     DEFAULT_FILTERS,
@@ -44,12 +45,15 @@ from .filters import (
     table_frame,
 )
 from .frames import images_frame
-from .widgets import Card, TokenForm, error_card, gone_card, image_card
+from .widgets import TokenForm
 
 __all__ = ["Explorer", "explorer"]
 
 log = logging.getLogger("sharedcloud_nb")
 
+_NEEDS_WIDGETS = (
+    "sc.explorer() needs ipywidgets 8, itables and a Jupyter front end: pip install 'sharedcloud_nb[notebook]'."
+)
 _GREY = "#555555"
 _RED = "#b00020"
 #: The pause in typing after which the search applies, in seconds.
@@ -65,9 +69,12 @@ _DAY_FIRST = (
 
 
 def _ipywidgets() -> Any:
-    from .widgets import _ipywidgets as load
-
-    return load()
+    """The ipywidgets module, or an ImportError that says how to install it."""
+    try:
+        import ipywidgets
+    except ImportError as exc:
+        raise ImportError(_NEEDS_WIDGETS) from exc
+    return ipywidgets
 
 
 def _table_options() -> dict[str, Any]:
@@ -78,6 +85,7 @@ def _table_options() -> dict[str, Any]:
     first = 1  # column 0 is the uuid (the index)
     dates = [first + labels.index("created"), first + labels.index("updated")]
     return {
+        "showIndex": False,  # the uuid is a column of its own: one header row, sortable like the others
         "maxBytes": 0,  # never downsampled: the explorer limits the rows itself (TABLE_LIMIT)
         "select": {"style": "single"},
         "layout": {"topStart": "pageLength", "topEnd": None, "bottomStart": "info", "bottomEnd": "paging"},
@@ -138,9 +146,6 @@ class Explorer(traitlets.HasTraits):
             card (and, when the snapshot store holds it, its installations over time).
 
     Attributes:
-        filtered: the matching images, a typed frame of the same schema.
-        filters: the filters in force, a dict (see :data:`~sharedcloud_nb.filters.DEFAULT_FILTERS`);
-            assigning a dict changes the filters it names and applies at once.
         frame: every image; client: the Client of the detail requests, or None.
         widget: the root widget; the controls are ``search``, ``runtimes``, ``gpu``,
             ``created_from``, ``created_to``, ``min_installations``, ``reset_button``, and the
@@ -191,13 +196,16 @@ class Explorer(traitlets.HasTraits):
         self.runtimes = w.SelectMultiple(options=[], rows=6, description="Runtime", layout=w.Layout(width="260px"))
         self.gpu = w.ToggleButtons(options=_GPU_CHOICES, value="all", description="Needs")
         self.gpu.style.button_width = "60px"
-        self.created_from = w.DatePicker(description="Created from", value=None)
-        self.created_to = w.DatePicker(description="to", value=None)
+        wide = {"description_width": "initial"}  # the labels whole, not cut to the default width
+        self.created_from = w.DatePicker(description="Created from", value=None, style=wide)
+        self.created_to = w.DatePicker(description="to", value=None, style=wide)
         self.min_installations = w.BoundedIntText(
-            value=0, min=0, max=10**12, description="Min. installs", layout=w.Layout(width="220px")
+            value=0, min=0, max=10**12, description="Min. installs", style=wide, layout=w.Layout(width="220px")
         )
         self.reset_button = w.Button(description="Reset", tooltip="Show every image again")
-        self.table = ITable(table_frame(pd.DataFrame(columns=[c for _, c in TABLE_COLUMNS])), **_table_options())
+        self._table_options = _table_options()
+        empty = table_frame(pd.DataFrame(columns=[c for _, c in TABLE_COLUMNS])).reset_index()
+        self.table = ITable(empty, **self._table_options)
         self.note = w.HTML(value="")
         self.plots = w.Image(format="png", layout=w.Layout(width="600px"))
         self.card = w.HTML(value=self._empty_card_html())
@@ -318,7 +326,11 @@ class Explorer(traitlets.HasTraits):
 
     @property
     def filters(self) -> dict[str, Any]:
-        """The filters in force (a copy: assign a dict to change them)."""
+        """The filters in force, as a new dict; assigning a dict changes the filters it names, at once.
+
+        The keys are those of :data:`~sharedcloud_nb.filters.DEFAULT_FILTERS`. Changing the dict
+        read here changes nothing; assign it back instead.
+        """
         return dict(self._filters)
 
     @filters.setter
@@ -413,7 +425,8 @@ class Explorer(traitlets.HasTraits):
         self._table_uuids = shown.index.to_numpy(dtype=object)
         rows = self._table_rows(self.selected)
         with self._sync():
-            self.table.update(shown, selected_rows=rows)
+            # Every option again: update() otherwise falls back to the defaults for those not named.
+            self.table.update(shown.reset_index(), selected_rows=rows, **self._table_options)
         hidden = len(self._filtered) - len(shown)
         self.note.value = (
             f'<span style="color:{_GREY}">The table holds the {len(shown):,} most installed of the '

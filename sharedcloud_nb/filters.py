@@ -1,10 +1,10 @@
 """The explorer's logic without widgets: a filters dict, and the images of a frame that match it.
 
-:func:`sc.explorer() <sharedcloud_nb.explore.explorer>` is a thin shell over this module:
+:func:`sc.explorer() <sharedcloud_nb.explorer>` is a thin shell over this module:
 
 - :data:`DEFAULT_FILTERS` and :func:`merge_filters`: the filters as a plain dict that a notebook
   can read, store and assign back (assigning merges the keys it names);
-- :class:`CatalogueFilter`: a frame prepared once (the picker's :class:`ImageIndex` for the text
+- :class:`CatalogueFilter`: a frame prepared once (the picker's ``ImageIndex`` for the text
   search, numpy arrays for the rest), then filtered in a few milliseconds at 100,000 images;
   :func:`filter_frame` is the same as one pure call;
 - :func:`count_text`, :func:`table_frame`: what the count label and the table show;
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .widgets import ImageIndex
+from .search import ImageIndex
 
 __all__ = [
     "DEFAULT_FILTERS",
@@ -218,7 +218,7 @@ class FilterResult:
 class CatalogueFilter:
     """A frame prepared for filtering: built once, then :meth:`apply` as often as filters change.
 
-    The text search is the image picker's own (:class:`~sharedcloud_nb.widgets.ImageIndex`):
+    The text search is the image picker's own (``sharedcloud_nb.search.ImageIndex``):
     every word must occur, case-insensitive, in the name, runtime, tag, registry path or
     description, or start the uuid. A uuid listed twice is kept once, as the picker does.
 

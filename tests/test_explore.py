@@ -57,7 +57,7 @@ def test_assigning_filters_merges_and_applies_at_once(view, client):
     assert view.count_text == f"{len(view.filtered)} of {len(frame)} images"
     # the controls show what was set from code
     assert view.search.value == "python" and view.gpu.value == "gpu" and view.min_installations.value == 5
-    assert list(view.table.df.index) == list(
+    assert list(view.table.df["uuid"]) == list(
         view.filtered.sort_values("num_installations", ascending=False, kind="stable").index
     )
 
@@ -145,7 +145,7 @@ def test_only_keystrokes_are_debounced(client):
 def test_selecting_a_row_shows_the_card_fresh_from_the_server(fresh_server):
     client = sc.Client(fresh_server.token, url=fresh_server.url)
     view = sc.explorer(client, debounce=0)
-    row = list(view.table.df.index).index(KNOWN)
+    row = list(view.table.df["uuid"]).index(KNOWN)
     fresh_server.clear_requests()
     view.table.selected_rows = [row]
     assert view.selected == KNOWN
@@ -158,7 +158,7 @@ def test_selected_is_a_settable_observable_trait(view):
     view.observe(lambda change: seen.append(change["new"]), names="selected")
     view.selected = KNOWN.upper()
     assert view.selected == KNOWN and seen == [KNOWN]
-    assert view.table.selected_rows == [list(view.table.df.index).index(KNOWN)]
+    assert view.table.selected_rows == [list(view.table.df["uuid"]).index(KNOWN)]
     assert "web-crawling" in view.card.value
     with pytest.raises(traitlets.TraitError):
         view.selected = "not-a-uuid"
@@ -200,6 +200,24 @@ def test_the_plots_change_with_the_filters_on_one_reused_figure(view):
     view.filters = {"search": "node10"}
     assert drawn == [len(view.filtered)]
     assert plt.get_fignums() == []  # nothing piled up in pyplot
+
+
+def test_the_table_keeps_its_options_across_updates(view):
+    view.filters = {"gpu": True}
+    args = view.table._dt_args  # what the front end receives
+    assert args["layout"]["topEnd"] is None  # the explorer's search box, not DataTables' own
+    assert ["columnDefs", 0, "render"] in args["keys_to_be_evaluated"]  # dates day-first
+    assert args["select"] == {"style": "single"}
+    assert list(view.table.df.columns) == [
+        "uuid",
+        "name",
+        "runtime",
+        "tag",
+        "GPU",
+        "installations",
+        "created",
+        "updated",
+    ]
 
 
 def test_the_table_is_capped_and_says_so(client):

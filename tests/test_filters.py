@@ -26,7 +26,7 @@ from sharedcloud_nb.filters import (
     parse_day,
     table_frame,
 )
-from sharedcloud_nb.widgets import ImageIndex
+from sharedcloud_nb.search import ImageIndex
 
 KNOWN = "24b310f8-1405-4928-914f-d5c91272f88a"  # web-crawling, python36
 
@@ -39,7 +39,7 @@ def frame() -> pd.DataFrame:
 def test_the_logic_imports_without_ipywidgets_or_matplotlib():
     code = (
         "import sys, sharedcloud_nb.filters\n"
-        "print([m for m in ('ipywidgets', 'matplotlib', 'itables') if m in sys.modules])\n"
+        "print([m for m in ('ipywidgets', 'traitlets', 'matplotlib', 'itables') if m in sys.modules])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
