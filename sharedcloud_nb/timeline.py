@@ -101,7 +101,8 @@ def history(
         A frame indexed by ``server_time`` (the snapshot's ``current_server_time``) and
         ``uuid``, with the columns typed as in ``client.images()``: the snapshots in time order,
         each in the API's order. Of two snapshots at the same server time, the one taken last
-        is kept. Empty when the store holds no snapshot of the account.
+        is kept. Empty when the store holds no snapshot of the account. ``attrs`` holds
+        ``source`` ("demo" or the server's url) and ``snapshots`` (how many were read).
 
     Raises:
         ValueError: a column the images frame does not have.
@@ -131,7 +132,10 @@ def history(
         and (upper is None or entry.server_time.normalize() <= upper.normalize())
     ]
     table = _scan(files, store.account_dir(account), [*_KEYS, *wanted], _filter(lower, upper)) if files else None
-    return _long(table, wanted)
+    frame = _long(table, wanted)
+    # As a frame from a snapshot says where it came from, so that plot titles can.
+    frame.attrs = {"source": "demo" if account.demo else account.url, "snapshots": len(files)}
+    return frame
 
 
 def _long(table: pa.Table | None, wanted: list[str]) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 The default catalogue (:func:`~.catalogue.default_catalogue`) is the state at
 :data:`~.catalogue.FROZEN_CLOCK`. Before it, images not yet created are not listed, updates not
-yet made are undone (three images were first published under an ``-rc`` tag), counts are smaller,
+yet made are undone (four images were first published under a ``-rc`` or ``beta`` tag), counts are smaller,
 and four images retired since are listed. After it, new versions appear (TensorFlow 1.12,
 PyTorch 1.0, ...), some images are updated or retired, and counts keep growing.
 ``num_installations`` never goes down while an image is listed.
@@ -39,6 +39,7 @@ _DAY = 86400
 # uuid -> the tag an image had before its (default) update: published as a release candidate.
 _TAG_BEFORE_UPDATE = {
     "733a5770-73e0-446f-8da5-dbc56cce178e": "1.5-rc",
+    "71f0f231-ff4a-4459-ae1e-d17ea53762e5": "beta",  # computer-vision, promoted to latest
     "7adff5c4-5910-409c-9fb9-a07fa3a27e93": "1.8-rc",
     "acdbcc95-0e2e-4fe3-9f43-b8f682fb1c0a": "1.10-rc",
 }
