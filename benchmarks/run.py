@@ -14,7 +14,8 @@ one read of the whole body instead of requests' 10 kB pieces), so that what the 
 transport and what it spends on typing can be told apart; the targets use the floor as defined
 above. Then the bytes per row of the typed frame against the naive frame, ``import sharedcloud_nb``
 against ``import pandas, requests`` in fresh interpreters, and the image picker at 10,000 images
-(``benchmarks/bench_widgets.py``, when present). It ends with PASS/FAIL for each target of issue 6.
+(``benchmarks/bench_widgets.py``, when present), and the explorer's redraw times after a filter
+change at 10,000 and 100,000 images (``benchmarks/bench_explorer.py``). It ends with PASS/FAIL for each target of issue 6.
 
 The demo server's thread competes with the measured code for the GIL; that is the same for the
 floor, the naive way and sharedcloud_nb alike, so the ratios compare like with like.
@@ -228,6 +229,19 @@ def run_history(days: int) -> list[tuple[bool | None, str]]:
     return list(module.report(module.measure_history(days=days)))
 
 
+def run_explorer(sizes: list[int]) -> list[tuple[bool | None, str]]:
+    """``bench_explorer``: a filter change's table and plot redraw times at each size."""
+    spec = importlib.util.spec_from_file_location("bench_explorer", Path(__file__).with_name("bench_explorer.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    lines: list[tuple[bool | None, str]] = []
+    for n in sizes:
+        print()
+        lines += list(module.report(module.measure_explorer(n)))
+    return lines
+
+
 # -- printing --------------------------------------------------------------------------------------
 
 
@@ -405,6 +419,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--history-days", type=int, default=365, help="daily snapshots for the history benchmark (default 365; 0 skips)"
     )
+    parser.add_argument(
+        "--explorer-sizes",
+        type=lambda text: _sizes(text) if text.strip() not in ("", "0") else [],
+        default=[10_000, 100_000],
+        help="catalogue sizes for the explorer's redraw times (default 10000,100000; 0 skips)",
+    )
     args = parser.parse_args(argv)
     sizes = sorted(set(args.sizes) | ({LARGE} if args.large else set()))
 
@@ -429,6 +449,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.picker_n > 0:
         print_picker(measure_picker(args.picker_n), args.picker_n)
     lines = targets(results, imports)
+    if args.explorer_sizes:
+        lines += run_explorer(args.explorer_sizes)
     if args.history_days > 0:
         lines += run_history(args.history_days)
     print_targets(lines)
