@@ -129,7 +129,8 @@ def account_of(client: Any) -> Account:
     A client of the built-in demo API is the demo account whatever the port, also after its
     server has stopped (the demo token on loopback says so).
     """
-    explicit = getattr(client, "account", None)
+    # An offline client built without a token says whose snapshots it serves.
+    explicit = getattr(client, "_account", None)
     if isinstance(explicit, Account):
         return explicit
     token = client._token
