@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from . import schema
 from .store import Store, _typed, _warn_unreadable, account_of, configured_account, parse_when
 
-__all__ = ["Diff", "diff", "history"]
+__all__ = ["Diff", "catalogue_sizes", "check_history", "diff", "history", "installation_gains"]
 
 _STRING = pd.StringDtype("pyarrow")
 _KEYS = ("current_server_time", "uuid")
@@ -331,3 +331,62 @@ def diff(old: Any, new: Any, *, store: Store | str | Path | None = None, client:
         >>> d.changed.query("field == 'num_installations'")  # doctest: +SKIP
     """
     return Diff(_listing(old, store, client), _listing(new, store, client))
+
+
+# -- what the history plots draw -------------------------------------------------------------------
+
+
+def check_history(history: Any, columns: Sequence[str], who: str) -> pd.DataFrame:
+    """Check that ``history`` is a frame from :func:`history` with ``columns``; say what to do otherwise.
+
+    Raises:
+        TypeError: not a frame indexed by (server_time, uuid).
+        ValueError: a column is missing.
+    """
+    if not isinstance(history, pd.DataFrame) or list(history.index.names) != ["server_time", "uuid"]:
+        raise TypeError(
+            f"{who}() takes a history frame from sc.history() (indexed by server_time and uuid), "
+            f"not {type(history).__name__}."
+        )
+    missing = [column for column in columns if column not in history.columns]
+    if missing:
+        raise ValueError(
+            f"{who}() needs the column(s) {', '.join(missing)}; "
+            f"ask for them with sc.history(columns=({', '.join(repr(c) for c in missing)},))."
+        )
+    return history
+
+
+def installation_gains(history: pd.DataFrame) -> pd.DataFrame:
+    """Per image: installations in the first and the last snapshot that list it, and the gain; largest gain first.
+
+    Ties keep the higher last count, then the order of first appearance.
+    """
+    counts = check_history(history, ["num_installations"], "installation_gains")["num_installations"].dropna()
+    by_image = counts.groupby(level="uuid", sort=False)
+    first, last = by_image.first().astype("int64"), by_image.last().astype("int64")
+    gains = pd.DataFrame({"first": first, "last": last, "gain": last - first})
+    return gains.sort_values(["gain", "last"], ascending=False, kind="stable")
+
+
+def catalogue_sizes(history: pd.DataFrame) -> pd.DataFrame:
+    """Per snapshot: images listed, added since the snapshot before, and removed since; indexed by server time.
+
+    The first snapshot is the baseline: nothing added or removed.
+    """
+    check_history(history, [], "catalogue_sizes")
+    times, uuids = history.index.get_level_values("server_time"), history.index.get_level_values("uuid")
+    time_codes, time_levels = pd.factorize(times, sort=True)
+    uuid_codes, _ = pd.factorize(uuids)
+    # One row per snapshot, one column per image: listed or not. Small: snapshots x images booleans.
+    present = np.zeros((len(time_levels), int(uuid_codes.max(initial=-1)) + 1), dtype=bool)
+    present[time_codes, uuid_codes] = True
+    zero = np.zeros(1 if len(time_levels) else 0, dtype=np.int64)
+    return pd.DataFrame(
+        {
+            "listed": present.sum(axis=1),
+            "added": np.concatenate([zero, (present[1:] & ~present[:-1]).sum(axis=1)]),
+            "removed": np.concatenate([zero, (present[:-1] & ~present[1:]).sum(axis=1)]),
+        },
+        index=pd.DatetimeIndex(time_levels, name="server_time"),
+    )

@@ -141,3 +141,38 @@ def test_diff_compares_a_missing_value_with_a_present_one(client):
     diff = sc.diff(old, new)
     assert diff.changed["field"].tolist() == ["description"]
     assert diff.changed.iloc[0]["new"] is pd.NA
+
+
+def _moving_store(tmp_path: Path) -> tuple[sc.Store, sc.Client]:
+    store = sc.Store(tmp_path / "moving")
+    with DemoServer(clock="06-07-2018 16:45:36") as server:
+        client = sc.Client(server.token, url=server.url)
+        for week in range(14):
+            if week:
+                server.advance(days=7)
+            store.snapshot(client)
+    return store, client
+
+
+def test_catalogue_sizes_and_installation_gains(tmp_path):
+    from sharedcloud_nb.timeline import catalogue_sizes, installation_gains
+
+    store, client = _moving_store(tmp_path)
+    history = sc.history(store, columns=("num_installations",), client=client)
+    sizes = catalogue_sizes(history)
+    assert len(sizes) == 14 and sizes.index.name == "server_time"
+    assert sizes["listed"].iloc[-1] == 48 and sizes["listed"].iloc[0] == 38
+    assert sizes[["added", "removed"]].iloc[0].tolist() == [0, 0]
+    # every week: listed = listed before + added - removed
+    assert (sizes["listed"].diff().iloc[1:] == (sizes["added"] - sizes["removed"]).iloc[1:]).all()
+    assert sizes["removed"].sum() == 4  # the four images retired between July and October
+    gains = installation_gains(history)
+    assert list(gains.columns) == ["first", "last", "gain"]
+    assert gains["gain"].is_monotonic_decreasing and (gains["gain"] >= 0).all()
+    assert gains.index[0] == "f44aa670-e792-45b9-80ba-22a9e6b0354a"  # tensorflow-gpu python36 latest
+    empty = sc.history(tmp_path / "none", client=client)
+    assert catalogue_sizes(empty).empty and installation_gains(empty).empty
+    with pytest.raises(TypeError, match="history frame"):
+        catalogue_sizes(pd.DataFrame({"a": [1]}))
+    with pytest.raises(ValueError, match="num_installations"):
+        installation_gains(sc.history(store, columns=("tag",), client=client))
