@@ -1,6 +1,6 @@
-"""Every environment variable and default of the package, read in one place.
+"""Every environment variable, default, API path, retry status and user hint of the package.
 
-Precedence everywhere: argument > environment > default.
+Precedence everywhere: argument > environment > default. Standard library only.
 """
 
 from __future__ import annotations
@@ -18,6 +18,24 @@ DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF = 0.5
 #: The longest wait a ``Retry-After`` header may impose, in seconds.
 MAX_RETRY_AFTER = 60.0
+#: The statuses a GET is retried on (with backoff, honouring Retry-After); a 500 is not retried.
+RETRY_STATUSES: tuple[int, ...] = (429, 502, 503, 504)
+
+#: Every path of the API is under this prefix and ends with a slash.
+API_PREFIX = "/api/v1/"
+#: ``GET``: the images (``?instance=<uuid>`` narrows them to one instance's downloads).
+IMAGES_PATH = API_PREFIX + "images/"
+#: ``POST`` username and password: a token.
+LOGIN_PATH = API_PREFIX + "api-token-auth/"
+
+#: What an error message tells a person to do when the token is refused.
+TOKEN_HINT = "check SHAREDCLOUD_TOKEN or use sc.token_form()"
+#: What an error message tells a person to do when an image is not found.
+NOT_FOUND_HINT = "check the uuid (list them with client.images())."
+#: What an error message tells a person when the server keeps rate-limiting.
+RATE_LIMIT_HINT = "the server is rate-limiting; wait a minute and try again, or raise retries=."
+#: What an error message tells a person when the server keeps failing.
+SERVER_ERROR_HINT = "the service has a problem; try again later."
 
 ENV_TOKEN = "SHAREDCLOUD_TOKEN"
 ENV_URL = "SHAREDCLOUD_URL"

@@ -1,6 +1,20 @@
 """The error tree, and the one function that maps an HTTP answer to it.
 
-Every error raised by the package derives from :class:`SharedcloudError`. Messages say what
+::
+
+    SharedcloudError                 everything the package raises
+    ├── APIError                     the server answered with an error: .status, .detail, .path
+    │   ├── AuthenticationError      401/403 (or a refused login)
+    │   ├── NotFoundError            404
+    │   ├── RateLimitError           429 after the retries
+    │   └── ServerError              5xx after the retries
+    ├── ResponseError                the answer is not what the API promises (not JSON, cut off, wrong shape)
+    ├── TransportError               no answer: connection refused or reset, timeout
+    └── InsecureURLError             (also a ValueError) plain http:// to a host that is not loopback
+    SharedcloudWarning               values that could not be read (one warning per column, with counts)
+
+:func:`raise_for_status` is the one place an HTTP status becomes an error; transport exceptions
+are worded in one place too, :func:`sharedcloud_nb._http.transport_error`. Messages say what
 happened, the server's own ``detail`` and what to do next; they never contain the token.
 """
 
@@ -9,6 +23,9 @@ from __future__ import annotations
 import html
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from . import _config
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import requests
@@ -30,7 +47,7 @@ __all__ = [
 ]
 
 #: What an error message tells a person to do when the token is refused.
-TOKEN_HINT = "check SHAREDCLOUD_TOKEN or use sc.token_form()"
+TOKEN_HINT = _config.TOKEN_HINT
 
 
 class SharedcloudError(Exception):
@@ -135,8 +152,6 @@ def _server_detail(response: requests.Response) -> str | None:
 
 
 def _path(response: requests.Response) -> str:
-    from urllib.parse import urlsplit
-
     url = response.url or (response.request.url if response.request is not None else "") or ""
     return urlsplit(url).path or "/"
 
@@ -150,10 +165,10 @@ _CLASSES: dict[int, type[APIError]] = {
 
 _ADVICE = {
     AuthenticationError: TOKEN_HINT + ".",
-    NotFoundError: "check the uuid (list them with client.images()).",
-    RateLimitError: "the server is rate-limiting; wait a minute and try again, or raise retries=.",
-    # No "retries were made": a 500 is not retried (only 429, 502, 503 and 504 are).
-    ServerError: "the service has a problem; try again later.",
+    NotFoundError: _config.NOT_FOUND_HINT,
+    RateLimitError: _config.RATE_LIMIT_HINT,
+    # No "retries were made": a 500 is not retried (only _config.RETRY_STATUSES are).
+    ServerError: _config.SERVER_ERROR_HINT,
     APIError: "",
 }
 

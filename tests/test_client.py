@@ -296,3 +296,38 @@ def test_redirect_to_trailing_slash_is_followed_with_token(fresh_server):
     response = client._request("GET", "/api/v1/images")
     assert response.status_code == 200
     assert response.history and response.history[0].status_code == 301
+
+
+def test_client_is_a_context_manager_that_closes_its_session(demo_server, monkeypatch):
+    closed = []
+    with sc.Client(demo_server.token, url=demo_server.url) as client:
+        monkeypatch.setattr(client.session, "close", lambda: closed.append(True))
+        assert len(client.images()) > 0
+    assert closed == [True]
+
+
+def test_close_leaves_a_session_it_was_given_open(demo_server, monkeypatch):
+    session = requests.Session()
+    closed = []
+    monkeypatch.setattr(session, "close", lambda: closed.append(True))
+    with sc.Client(demo_server.token, url=demo_server.url, session=session) as client:
+        client.images()
+    assert closed == []
+
+
+def test_login_does_not_follow_a_redirect_with_the_credentials():
+    with DemoServer() as elsewhere, DemoServer() as server:
+        server.inject("redirect", elsewhere.url.replace("127.0.0.1", "localhost"))
+        with pytest.raises(sc.ResponseError, match=r"redirects to localhost.*credentials were not sent") as info:
+            sc.login(server.username, server.password, url=server.url)
+        assert server.password not in str(info.value)
+        assert elsewhere.requests == []
+
+
+def test_login_transport_failure_is_worded_and_hides_the_password():
+    with DemoServer() as server:
+        url = server.url
+    with pytest.raises(sc.TransportError, match=r"Could not reach .* for POST /api/v1/api-token-auth/") as info:
+        sc.login("demo", "s3cret-password", url=url)
+    assert "s3cret-password" not in str(info.value)
+    assert info.value.__cause__ is None  # no chained urllib3 frames holding the request

@@ -26,7 +26,7 @@ import requests
 
 import sharedcloud_nb as sc
 from sharedcloud_nb import _config
-from sharedcloud_nb.client import _CappedRetry
+from sharedcloud_nb._http import CappedRetry as _CappedRetry
 from sharedcloud_nb.demo import DemoServer
 from sharedcloud_nb.demo.server import DEFAULT, FAULTS, parse_fault
 
