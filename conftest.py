@@ -17,3 +17,16 @@ def pytest_configure(config: pytest.Config) -> None:
         del os.environ[name]
     os.environ["SHAREDCLOUD_DEMO"] = "1"
     os.environ["MPLBACKEND"] = "Agg"
+
+
+# The quick loop (pytest -m "not slow") leaves out what takes long by nature: the property searches,
+# the notebooks (a kernel each), the documentation build and the browser tests.
+_SLOW_PATHS = ("tests/e2e/", "notebooks/", "tests/test_properties.py", "tests/test_docs.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = config.rootpath
+    for item in items:
+        where = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
+        if where.startswith(_SLOW_PATHS):
+            item.add_marker(pytest.mark.slow)
