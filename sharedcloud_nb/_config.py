@@ -18,6 +18,18 @@ DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF = 0.5
 #: The longest wait a ``Retry-After`` header may impose, in seconds.
 MAX_RETRY_AFTER = 60.0
+#: The longest a call may take, every attempt and wait included (seconds); Client(deadline=...).
+DEFAULT_DEADLINE = 300.0
+#: The most bytes an answer may decode to: far above any real catalogue (a million images is
+#: about 420 MB of JSON); Client(max_bytes=...).
+DEFAULT_MAX_BYTES = 2 * 1024**3
+#: A compressed answer may inflate at most this many times (real JSON: 5 to 30); a larger ratio
+#: is a decompression bomb. Checked once the answer has decoded past MIN_RATIO_BYTES.
+MAX_DECOMPRESSION_RATIO = 200
+MIN_RATIO_BYTES = 16 * 1024**2
+#: Pages a listing may have beyond what its ``count`` implies (a server adding images meanwhile).
+PAGE_SLACK = 5
+
 #: The statuses a GET is retried on (with backoff, honouring Retry-After); a 500 is not retried.
 RETRY_STATUSES: tuple[int, ...] = (429, 502, 503, 504)
 
@@ -32,6 +44,8 @@ LOGIN_PATH = API_PREFIX + "api-token-auth/"
 TOKEN_HINT = "check SHAREDCLOUD_TOKEN or use sc.token_form()"
 #: What an error message tells a person to do when an image is not found.
 NOT_FOUND_HINT = "check the uuid (list them with client.images())."
+#: What an error message tells a person when a path of the API is not found.
+NOT_AN_API_HINT = "this url does not look like a Sharedcloud server (no such API path there); check the server url."
 #: What an error message tells a person when the server keeps rate-limiting.
 RATE_LIMIT_HINT = "the server is rate-limiting; wait a minute and try again, or raise retries=."
 #: What an error message tells a person when the server keeps failing.
@@ -42,6 +56,8 @@ ENV_URL = "SHAREDCLOUD_URL"
 ENV_CLI_URL = "SHAREDCLOUD_CLI_URL"
 #: Set to 1 to make ``connect()`` use the built-in demo catalogue whatever else is configured.
 ENV_DEMO = "SHAREDCLOUD_DEMO"
+#: Set to 0 to hide the progress bars of long calls.
+ENV_PROGRESS = "SHAREDCLOUD_PROGRESS"
 
 #: Where the official command-line client keeps the token it got from login (relative to HOME).
 CLI_CONFIG = Path(".sharedcloud") / "client_config"
@@ -64,22 +80,47 @@ def resolve_url(url: str | None = None) -> tuple[str, bool]:
     return DEFAULT_URL, False
 
 
-def resolve_token(token: str | None = None) -> str | None:
-    """The token: argument > SHAREDCLOUD_TOKEN > the CLI login file > None.
+#: Where a token came from, as an error message says it (see :func:`resolve_token_source`).
+SOURCE_ARGUMENT = "the token argument"
+SOURCE_ENV = ENV_TOKEN
+SOURCE_CLI = "the CLI login file ~/.sharedcloud/client_config"
+SOURCE_FORM = "the token form"
+
+
+def resolve_token_source(token: str | None = None) -> tuple[str | None, str]:
+    """The token and where it came from: argument > SHAREDCLOUD_TOKEN > the CLI login file.
 
     The login file is only read, never written.
+
+    Returns:
+        The token (None when there is none) and one of the ``SOURCE_*`` phrases.
     """
     if token is not None and token.strip():
-        return token.strip()
+        return token.strip(), SOURCE_ARGUMENT
     env = os.environ.get(ENV_TOKEN)
     if env and env.strip():
-        return env.strip()
-    path = cli_config_path()
+        return env.strip(), SOURCE_ENV
     try:
-        text = path.read_text(encoding="utf-8").strip()
+        text = cli_config_path().read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError):
-        return None
-    return text or None
+        return None, SOURCE_ARGUMENT
+    return (text or None), SOURCE_CLI
+
+
+def resolve_token(token: str | None = None) -> str | None:
+    """The token: argument > SHAREDCLOUD_TOKEN > the CLI login file > None (see :func:`resolve_token_source`)."""
+    return resolve_token_source(token)[0]
+
+
+def token_advice(source: str) -> str:
+    """What to do when the server refuses a token that came from ``source``."""
+    if source == SOURCE_ENV:
+        return f"the token came from {ENV_TOKEN}: check it, or use sc.token_form()."
+    if source == SOURCE_CLI:
+        return f"the token came from {SOURCE_CLI}: log in again with the CLI, or set {ENV_TOKEN}."
+    if source == SOURCE_FORM:
+        return "the token came from the token form: paste it again."
+    return f"the token was passed as an argument: check it, or set {ENV_TOKEN} or use sc.token_form()."
 
 
 def demo_forced() -> bool:
@@ -119,3 +160,8 @@ def cache_dir(path: str | os.PathLike[str] | None = None) -> Path:
 def offline_forced() -> bool:
     """True when SHAREDCLOUD_OFFLINE asks for offline mode (1, true, yes)."""
     return os.environ.get(ENV_OFFLINE, "").strip().lower() in ("1", "true", "yes")
+
+
+def progress_default() -> bool:
+    """False when SHAREDCLOUD_PROGRESS turns progress bars off (0, false, no, off)."""
+    return os.environ.get(ENV_PROGRESS, "").strip().lower() not in ("0", "false", "no", "off")

@@ -19,26 +19,34 @@ from __future__ import annotations
 import gc
 import ipaddress
 import json
+import time
+import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError, InvalidHeader, LocationParseError, MaxRetryError
+from urllib3.util import parse_url
 from urllib3.util.retry import Retry
 
 from . import _config
-from .errors import InsecureURLError, ResponseError, SharedcloudError, TransportError, excerpt
+from ._progress import Progress
+from .errors import InputError, InsecureURLError, ResponseError, SharedcloudError, TransportError, excerpt
 
 __all__ = [
     "DECODE_ERRORS",
     "CappedRetry",
+    "Secret",
     "TokenAuth",
     "check_token",
     "check_url",
     "loads",
     "mask",
     "new_session",
+    "preload_error_body",
     "reason",
     "retry_policy",
     "token_hint",
@@ -78,10 +86,17 @@ def retry_policy(retries: int) -> Retry:
     )
 
 
-def new_session(retries: int) -> requests.Session:
-    """A ``requests.Session`` with :func:`retry_policy` mounted for http and https."""
+def new_session(*, loopback: bool = False) -> requests.Session:
+    """A ``requests.Session`` whose adapters make one attempt each: :func:`send` applies the retries.
+
+    Args:
+        loopback: the session talks to this machine only; it then reads no proxy or netrc
+            settings from the environment (a local token never goes through a proxy, and each
+            call skips the lookup).
+    """
     session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retry_policy(retries), pool_maxsize=16)
+    session.trust_env = not loopback
+    adapter = HTTPAdapter(max_retries=0, pool_maxsize=16)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -107,6 +122,7 @@ class TokenAuth(requests.auth.AuthBase):
 def _is_loopback(host: str | None) -> bool:
     if not host:
         return False
+    host = host.strip("[]")
     if host.lower() in _LOOPBACK_NAMES:
         return True
     try:
@@ -115,26 +131,70 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
+def _refuse_ambiguous(url: str) -> None:
+    """Refuse what two url parsers could read differently, or what a server url never holds."""
+    if not isinstance(url, str):
+        raise InputError(f"The server url must be a string such as https://sharedcloud.io, got {type(url).__name__}.")
+    if "\\" in url:
+        raise InputError("The server url contains a backslash, which parsers disagree on; write it with / only.")
+    bad = next((ch for ch in url if ord(ch) < 33 or ord(ch) == 127), None)
+    if bad is not None:
+        raise InputError(f"The server url contains a space or control character ({_describe(bad)}); remove it.")
+
+
 def check_url(url: str) -> str:
-    """Validate a server url and return it without a trailing slash.
+    """Validate a server url and return it normalised: no trailing slash, no ``/api/v1`` suffix.
+
+    The url is parsed once, with the parser the transport uses (urllib3's), and what parsers could
+    read differently is refused, so the request goes to exactly the host that was checked.
 
     Raises:
         InsecureURLError: ``http://`` to a host that is not loopback.
-        ValueError: not an http(s) url.
+        InputError: not an http(s) url, or one with a backslash, user info, a query, a fragment,
+            a space or a control character.
 
     Example:
-        >>> check_url("https://sharedcloud.io/")
+        >>> check_url("https://sharedcloud.io/api/v1/")
         'https://sharedcloud.io'
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"The server url must look like https://host, got {url!r}.")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    _refuse_ambiguous(url)
+    try:
+        parts = parse_url(url)
+    except LocationParseError:
+        raise InputError(f"The server url must look like https://host, got {url!r}.") from None
+    if parts.scheme not in ("http", "https") or not parts.host:
+        raise InputError(f"The server url must look like https://host, got {url!r}.")
+    if parts.scheme == "http" and not _is_loopback(parts.host):
         raise InsecureURLError(
-            f"Refusing plain http:// to {parts.hostname}: the token would travel in clear. "
+            f"Refusing plain http:// to {parts.host}: the token would travel in clear. "
             "Use an https:// url (http:// is allowed only for 127.0.0.1, localhost and [::1])."
         )
-    return url.rstrip("/")
+    if parts.auth:
+        raise InputError("The server url holds a user name or password (user@host); give the host alone.")
+    if parts.query is not None or parts.fragment is not None:
+        raise InputError("The server url has a query or fragment (? or #); give the host root alone.")
+    path = (parts.path or "").rstrip("/")
+    prefix = _config.API_PREFIX.rstrip("/")
+    if path.endswith(prefix):  # a url copied with the API's prefix: the paths add it again
+        path = path[: -len(prefix)]
+    netloc = parts.host if parts.port is None else f"{parts.host}:{parts.port}"
+    return f"{parts.scheme}://{netloc}{path.rstrip('/')}"
+
+
+def same_origin(url: str, base: str) -> bool:
+    """True when ``url`` goes to the scheme, host and port of ``base`` (parsed as the transport parses)."""
+    a, b = parse_url(url), parse_url(base)
+    return (a.scheme, (a.host or "").lower(), a.port) == (b.scheme, (b.host or "").lower(), b.port)
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when ``url`` points at this machine (it must then never go through a proxy)."""
+    return _is_loopback(parse_url(url).host)
+
+
+def _describe(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" {name}" if name else "")
 
 
 def token_hint() -> str:
@@ -143,20 +203,46 @@ def token_hint() -> str:
 
 
 def check_token(token: str) -> str:
-    """The token without surrounding blanks.
+    """The token without surrounding blanks, checked to be printable ASCII.
+
+    What copy-paste from a web page brings (a zero-width space, a byte-order mark, a curly
+    quote, a non-breaking space) is refused here, with the character and its position named:
+    http.client would fail on it later with an error that quotes the whole header.
 
     Raises:
-        ValueError: an empty token, or one with spaces or control characters (never repeated in
-            the message).
+        InputError: an empty token, or one with a character a token never holds (the token
+            itself is never repeated in the message).
     """
     if not isinstance(token, str) or not token.strip():
-        raise ValueError("The token is empty: " + token_hint())
-    token = token.strip()
-    # A newline or control character would let the header be split; requests would then quote
-    # the value in its own error. Refuse it here without repeating it.
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in token):
-        raise ValueError("The token contains spaces or control characters; copy it again without them.")
+        raise InputError("The token is empty: " + token_hint())
+    token = token.strip(" \t\r\n\ufeff\u200b\u00a0")
+    for position, ch in enumerate(token, start=1):
+        if not 33 <= ord(ch) <= 126:
+            raise InputError(
+                f"The token contains {_describe(ch)} at character {position} of {len(token)}, which no token "
+                "holds (copy-paste from a web page brings such characters); copy it again, or type it."
+            )
+    if not token:
+        raise InputError("The token is empty: " + token_hint())
     return token
+
+
+class Secret:
+    """A password or token held so that a repr, a log line or a traceback's locals never show it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The value itself, for the one place it is sent."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret(<hidden>)"
+
+    __str__ = __repr__
 
 
 def mask(token: str) -> str:
@@ -244,7 +330,7 @@ def reason(exc: BaseException) -> str:
 
 
 def transport_error(
-    exc: requests.exceptions.RequestException,
+    exc: BaseException,
     *,
     method: str,
     url: str,
@@ -254,8 +340,13 @@ def transport_error(
 ) -> SharedcloudError:
     """The error of the tree for a request that got no (whole) answer: the one place that words it.
 
+    The error summarises ``exc`` in its message and is raised outside the ``except`` block that
+    caught it, so it chains nothing: the chain of urllib3 exceptions holds the request (and its
+    ``Authorization`` header) in its frames and attributes, and printing it buries the message
+    under hundreds of lines.
+
     Args:
-        exc: what requests raised.
+        exc: what requests (or urllib3, while a body is read) raised.
         method: the request's method.
         url: the url asked for (only its path is shown; the server root is shown when unreachable).
         timeout: the timeout that was in force, for the message.
@@ -264,6 +355,8 @@ def transport_error(
     """
     parts = urlsplit(url)
     path = parts.path or "/"
+    if isinstance(exc, requests.exceptions.TooManyRedirects):
+        return ResponseError(f"The server redirects {method} {path} in a loop; check the url.")
     # With retries mounted, a timeout comes wrapped (MaxRetryError -> ConnectionError).
     if isinstance(exc, requests.exceptions.Timeout) or timed_out(exc):
         return TransportError(
@@ -274,7 +367,270 @@ def transport_error(
         return ResponseError(f"The answer to {method} {path} was cut off before its end ({reason(exc)}); try again.")
     if isinstance(exc, requests.exceptions.RetryError):
         return TransportError(f"{method} {path} failed after {retries} retries: {reason(exc)}.")
+    hop = getattr(getattr(exc, "request", None), "url", None) or url
+    if not same_origin(hop, url):
+        elsewhere = urlsplit(hop)
+        return TransportError(
+            f"The server redirected {method} {path} to {elsewhere.scheme}://{elsewhere.netloc}, which could not be "
+            f"reached ({reason(exc)}); the token was not sent there. Check the server url."
+        )
     root = f"{parts.scheme}://{parts.netloc}"
     return TransportError(
         f"Could not reach {root} for {method} {path}: {reason(exc)}. Check the url and your network, or try again later."
     )
+
+
+# -- one call: attempts, waits, a deadline, a bounded body -----------------------------------------
+
+#: No proxy for a loopback url: the demo or a local tunnel is on this machine.
+NO_PROXY: dict[str, str | None] = {"http": None, "https": None, "all": None}
+
+
+class Deadline:
+    """The time budget of one call: every attempt, every wait and the body's reading.
+
+    Args:
+        seconds: the budget; None for no bound.
+    """
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.start = time.monotonic()
+
+    def elapsed(self) -> float:
+        """Seconds since the call began."""
+        return time.monotonic() - self.start
+
+    def remaining(self) -> float:
+        """Seconds left (infinite without a bound)."""
+        return float("inf") if self.seconds is None else self.seconds - self.elapsed()
+
+    def timeout(self, timeout: Any) -> Any:
+        """``timeout`` (a number or a (connect, read) pair) capped to what is left."""
+        left = self.remaining()
+        if left == float("inf"):
+            return timeout
+        left = max(left, 0.001)
+        if isinstance(timeout, tuple):
+            return tuple(left if part is None else min(part, left) for part in timeout)
+        return left if timeout is None else min(timeout, left)
+
+
+@dataclass
+class Call:
+    """One logical call: what it asks, its budget, its retries so far, and where it reports progress."""
+
+    method: str
+    url: str
+    deadline: Deadline
+    progress: Progress
+    retry: Retry | None
+    timeout: Any = _config.DEFAULT_TIMEOUT
+    attempts: int = 0
+
+    @property
+    def max_attempts(self) -> int:
+        """The first attempt and every retry the policy allows at most."""
+        total = self.retry.total if self.retry is not None else 0
+        return self.attempts + (total if isinstance(total, int) else 0) + (0 if self.attempts else 1)
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path or "/"
+
+    def tally(self) -> str:
+        """How many attempts took how long, for a message."""
+        noun = "attempt" if self.attempts == 1 else "attempts"
+        return f"{self.attempts} {noun} in {self.deadline.elapsed():.1f} s"
+
+    def failed(self, exc: BaseException, *, reading_body: bool = False) -> SharedcloudError:
+        """The error of the tree for ``exc`` (see :func:`transport_error`)."""
+        retries = self.retry.total if self.retry is not None and isinstance(self.retry.total, int) else 0
+        return transport_error(
+            exc, method=self.method, url=self.url, timeout=self.timeout, retries=retries, reading_body=reading_body
+        )
+
+    def out_of_time(self, what: str) -> TransportError:
+        return TransportError(
+            f"{self.method} {self.path} did not finish within its deadline of {self.deadline.seconds:g} s "
+            f"({what}; {self.tally()}). Try again later, or raise deadline=."
+        )
+
+
+def send(session: requests.Session, call: Call, **kwargs: Any) -> requests.Response:
+    """Send ``call``, retrying transient failures with ``call.retry`` within ``call.deadline``.
+
+    The retry policy is urllib3's ``Retry``, applied here rather than inside urllib3 so that
+    every attempt's timeouts are capped to the time left, every wait is checked against it and
+    shown as progress, and an invalid ``Retry-After`` falls back to the backoff.
+
+    Returns:
+        The last answer (an error status is the caller's to map).
+
+    Raises:
+        TransportError, ResponseError: no answer (see :func:`transport_error`), or the deadline passed.
+    """
+    if is_loopback_url(call.url):
+        kwargs["proxies"] = NO_PROXY  # never through a proxy: HTTP_PROXY must not see a local token
+    while True:
+        if call.deadline.remaining() <= 0:
+            raise call.out_of_time("no time left for another attempt")
+        call.attempts += 1
+        failure: requests.exceptions.RequestException | None = None
+        try:
+            response = session.request(call.method, call.url, timeout=call.deadline.timeout(call.timeout), **kwargs)
+        except requests.exceptions.RequestException as exc:
+            failure = exc
+        if failure is not None:
+            _wait_after_failure(call, failure)
+            continue
+        wait = _status_wait(call, response)
+        if wait is None:
+            return response
+        response.close()
+        _sleep(call, wait, f"{response.status_code}")
+
+
+def _urllib3_cause(exc: BaseException) -> Exception | None:
+    """The urllib3 error under a requests exception, as ``Retry.increment`` classifies it."""
+    for cause in _causes(exc)[1:] or [exc]:
+        if isinstance(cause, HTTPError) and not isinstance(cause, MaxRetryError):
+            return cause
+    return None
+
+
+def _wait_after_failure(call: Call, exc: requests.exceptions.RequestException) -> None:
+    """Wait before the next attempt after ``exc``, or raise the error of the tree for it."""
+    cause = _urllib3_cause(exc)
+    error = call.failed(exc)
+    retry = None if call.retry is None or cause is None else _incremented(call.retry, call, cause)
+    if retry is None:
+        raise error  # raised outside any except block: it chains nothing (see transport_error)
+    call.retry = retry
+    _sleep(call, retry.get_backoff_time(), "no answer", error=error)
+
+
+def _incremented(retry: Retry, call: Call, cause: Exception) -> Retry | None:
+    """The policy after one more failure, or None when urllib3 says no more attempts."""
+    try:
+        return retry.increment(call.method, call.url, error=cause)
+    except Exception:  # MaxRetryError, or the error re-raised (a read error of a method not retried)
+        return None
+
+
+def _status_wait(call: Call, response: requests.Response) -> float | None:
+    """Seconds to wait before retrying an answer's status, or None to keep the answer."""
+    retry = call.retry
+    if retry is None or not retry.is_retry(call.method, response.status_code, "Retry-After" in response.headers):
+        return None
+    try:
+        call.retry = retry.increment(call.method, call.url, response=response.raw)
+    except MaxRetryError:
+        return None  # the retries are spent: the caller maps this answer
+    try:
+        asked = call.retry.get_retry_after(response.raw) if call.retry.respect_retry_after_header else None
+    except InvalidHeader:
+        asked = None  # "garbage", "-5", "1.5" or empty: the backoff decides
+    wait = call.retry.get_backoff_time() if asked is None else asked
+    if wait >= call.deadline.remaining():
+        return None  # waiting would pass the deadline: the caller maps this answer
+    return wait
+
+
+def _sleep(call: Call, wait: float, what: str, *, error: SharedcloudError | None = None) -> None:
+    """Wait before the next attempt, saying so on the progress bar when the wait is noticeable."""
+    if wait >= call.deadline.remaining():
+        if error is not None:
+            raise error from None
+        raise call.out_of_time(f"a wait of {wait:g} s was asked")
+    if wait >= 1:
+        if what == "429":
+            call.progress.note(f"rate limited, waiting {wait:g} s as the server asked", now=True)
+        else:
+            call.progress.note(
+                f"{what}, retrying in {wait:g} s, attempt {call.attempts + 1} of {call.max_attempts}", now=True
+            )
+    time.sleep(wait)
+
+
+def read_body(response: requests.Response, call: Call, *, max_bytes: int) -> bytes:
+    """The whole (decoded) body, read in blocks within the deadline and under the size caps.
+
+    Raises:
+        ResponseError: the body decodes past ``max_bytes``, or inflates more than
+            :data:`~sharedcloud_nb._config.MAX_DECOMPRESSION_RATIO` times (a decompression bomb).
+        TransportError: the deadline passed while reading.
+    """
+    raw = response.raw
+    total = _content_length(response)
+    read1 = getattr(raw, "read1", None)
+    parts: list[bytes] = []
+    size = 0
+    with call.progress:
+        while True:
+            if call.deadline.remaining() <= 0:
+                raise call.out_of_time(f"{size:,} bytes of the answer were read")
+            block, error = _read_block(raw, read1, call)
+            if error is not None:
+                raise error  # outside the except block: nothing chained
+            if not block:
+                break
+            parts.append(block)
+            size += len(block)
+            _check_size(call, size, raw.tell(), max_bytes)
+            call.progress.update(raw.tell(), total)
+    return b"".join(parts)
+
+
+def _read_block(raw: Any, read1: Any, call: Call) -> tuple[bytes, SharedcloudError | None]:
+    """One block of the decoded body, or the error of the tree for why it could not be read."""
+    try:
+        if read1 is not None:
+            return read1(_BLOCK, decode_content=True), None
+        return raw.read(_BLOCK, decode_content=True), None
+    except (HTTPError, OSError) as exc:
+        return b"", call.failed(exc, reading_body=True)
+
+
+_BLOCK = 1 << 20  # bytes asked of each read: large enough that a big listing is few reads
+_ERROR_BODY_LIMIT = 1 << 20  # an error answer is read this far at most
+
+
+def preload_error_body(response: requests.Response, call: Call) -> None:
+    """Read at most 1 MiB of a streamed error answer, so that its message never reads an endless body.
+
+    Raises:
+        ResponseError: the error answer was cut off before its announced end.
+    """
+    if response.status_code < 400 or getattr(response, "_content_consumed", True) or response.raw is None:
+        return
+    try:
+        data, error = response.raw.read(_ERROR_BODY_LIMIT, decode_content=True), None
+    except (HTTPError, OSError) as exc:
+        data, error = b"", call.failed(exc, reading_body=True)
+    if error is not None:
+        response.close()
+        raise error  # outside the except block: nothing chained
+    response._content = data or b""
+    response._content_consumed = True
+    response.close()
+
+
+def _content_length(response: requests.Response) -> int | None:
+    try:
+        return int(response.headers["Content-Length"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _check_size(call: Call, size: int, wire: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise ResponseError(
+            f"The answer to {call.method} {call.path} is larger than {max_bytes:,} bytes, far more than any "
+            "catalogue; stopped reading it. Raise max_bytes= if you expect that much."
+        )
+    if size > _config.MIN_RATIO_BYTES and wire and size > wire * _config.MAX_DECOMPRESSION_RATIO:
+        raise ResponseError(
+            f"The answer to {call.method} {call.path} inflates more than {_config.MAX_DECOMPRESSION_RATIO} times "
+            f"({wire:,} bytes on the wire became {size:,}): a decompression bomb, not a catalogue; stopped reading it."
+        )

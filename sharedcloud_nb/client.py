@@ -22,10 +22,27 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from . import _config, _demo_registry
-from ._http import DECODE_ERRORS, TokenAuth, check_token, check_url, loads, mask, new_session, token_hint
+from . import _config, _demo_registry, _http, _progress
+from ._http import (
+    DECODE_ERRORS,
+    Call,
+    Deadline,
+    TokenAuth,
+    check_token,
+    check_url,
+    is_loopback_url,
+    loads,
+    mask,
+    new_session,
+    preload_error_body,
+    read_body,
+    retry_policy,
+    same_origin,
+    send,
+    token_hint,
+)
 from ._http import transport_error as _transport_error
-from .errors import AuthenticationError, ResponseError, SharedcloudError, excerpt, raise_for_status
+from .errors import AuthenticationError, ResponseError, SharedcloudError, _server_detail, excerpt, raise_for_status
 from .frames import image_series, images_frame, images_frame_from_json
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -72,6 +89,12 @@ class Client:
         session: a ``requests.Session`` to use (requests-cache, your own adapters); its adapters
             are left as they are, so retries are then yours to configure, and :meth:`close`
             leaves it open.
+        deadline: the longest a call may take in all, every attempt, wait and read included
+            (seconds; None for no bound); each call can override it.
+        max_bytes: the most an answer may decode to; larger answers, and compressed answers that
+            inflate suspiciously, are refused.
+        progress: show a progress bar on calls that last over a second; None follows
+            ``SHAREDCLOUD_PROGRESS`` (on unless 0); each call can override it.
 
     Raises:
         InsecureURLError: ``http://`` to a host that is not loopback.
@@ -90,14 +113,23 @@ class Client:
         timeout: Timeout = _config.DEFAULT_TIMEOUT,
         retries: int = _config.DEFAULT_RETRIES,
         session: requests.Session | None = None,
+        deadline: float | None = _config.DEFAULT_DEADLINE,
+        max_bytes: int = _config.DEFAULT_MAX_BYTES,
+        progress: bool | None = None,
     ) -> None:
         self._token = check_token(token)
         self.url = check_url(url)
         self.timeout = timeout
         self.retries = retries
+        self.deadline = deadline
+        self.max_bytes = max_bytes
+        self.progress = progress
         self._auth = TokenAuth(self._token)
+        self._token_advice = _config.token_advice(_config.SOURCE_ARGUMENT)
         self._owns_session = session is None
-        self.session = new_session(retries) if session is None else session
+        self.session = new_session(loopback=is_loopback_url(self.url)) if session is None else session
+        # The session's adapters make one attempt each; a session given to the client keeps its own.
+        self._retry = retry_policy(retries) if session is None else None
 
     def close(self) -> None:
         """Close the connections of the session the client made (a session given to it stays open)."""
@@ -129,59 +161,72 @@ class Client:
 
     # -- HTTP ---------------------------------------------------------------------------------
 
-    def _request(self, method: str, path_or_url: str, **kwargs: Any) -> requests.Response:
-        """Send one request; wrap transport failures; map error statuses. The one place for both."""
-        url = path_or_url if "://" in path_or_url else self.url + path_or_url
-        kwargs.setdefault("timeout", self.timeout)
-        log.debug("%s %s", method, urlsplit(url).path)
-        try:
-            response = self.session.request(method, url, auth=self._auth, **kwargs)
-        except requests.exceptions.RequestException as exc:
-            raise self._failed(exc, method, url) from exc
-        raise_for_status(response)
-        return response
-
-    def _failed(
-        self, exc: requests.exceptions.RequestException, method: str, url: str, *, reading_body: bool = False
-    ) -> SharedcloudError:
-        return _transport_error(
-            exc, method=method, url=url, timeout=self.timeout, retries=self.retries, reading_body=reading_body
+    def _call(self, method: str, url: str, *, deadline: float | None = None, progress: bool | None = None) -> Call:
+        """One call's budget, retries and progress bar (``None``: the client's own settings)."""
+        return Call(
+            method=method,
+            url=url,
+            deadline=Deadline(self.deadline if deadline is None else deadline),
+            progress=_progress.Progress(
+                f"{method} {urlsplit(url).path}", enabled=_progress.enabled(progress, self.progress)
+            ),
+            retry=self._retry,
+            timeout=self.timeout,
         )
 
-    def _get_body(self, path_or_url: str, **kwargs: Any) -> tuple[requests.Response, bytes]:
-        """GET and read the whole body (an error answer is mapped by _request)."""
-        # stream=True and one read of the whole body: requests' own .content reads it in 10 kB
-        # pieces, which for a large listing takes longer than decoding it (benchmarks/run.py).
-        # The body is read outside _request's try, so a failure while reading it is mapped here.
-        url = path_or_url if "://" in path_or_url else self.url + path_or_url
-        try:
-            response = self._request("GET", url, stream=True, **kwargs)
-            body = b"".join(response.iter_content(chunk_size=None))
-        except requests.exceptions.RequestException as exc:
-            raise self._failed(exc, "GET", url, reading_body=True) from exc
+    def _url(self, path_or_url: str) -> str:
+        return path_or_url if "://" in path_or_url else self.url + path_or_url
+
+    def _request(self, method: str, path_or_url: str, *, call: Call | None = None, **kwargs: Any) -> requests.Response:
+        """Send one request (retried within its deadline) and map an error status. The one place for both."""
+        url = self._url(path_or_url)
+        call = call if call is not None else self._call(method, url)
+        log.debug("%s %s", method, urlsplit(url).path)
+        response = send(self.session, call, auth=self._auth, **kwargs)
+        preload_error_body(response, call)
+        raise_for_status(response, token_advice=self._token_advice, note=_note(call, response))
+        return response
+
+    def _get_body(
+        self, path_or_url: str, *, deadline: float | None = None, progress: bool | None = None, **kwargs: Any
+    ) -> tuple[requests.Response, bytes]:
+        """GET and read the whole body in blocks, within the call's deadline and the size caps."""
+        url = self._url(path_or_url)
+        call = self._call("GET", url, deadline=deadline, progress=progress)
+        with call.progress:
+            response = self._request("GET", url, call=call, stream=True, **kwargs)
+            try:
+                body = read_body(response, call, max_bytes=self.max_bytes)
+            finally:
+                response.close()
         return response, body
 
     @staticmethod
     def _decode(response: requests.Response, body: bytes) -> Any:
         try:
             return loads(body)
-        except DECODE_ERRORS as exc:
-            ctype = response.headers.get("Content-Type", "no content type")
-            raise ResponseError(
-                f"The answer to GET {urlsplit(response.url).path} is not JSON ({ctype}, {len(body)} bytes): "
-                f"{excerpt(body)!r}."
-            ) from exc
+        except DECODE_ERRORS:
+            pass
+        ctype = response.headers.get("Content-Type", "no content type")
+        raise ResponseError(  # outside the except block: the decoder's error (and the whole body) is not chained
+            f"The answer to GET {urlsplit(response.url).path} is not JSON ({ctype}, {len(body)} bytes): "
+            f"{excerpt(body)!r}."
+        )
 
     def _get_json(self, path_or_url: str, **kwargs: Any) -> Any:
         return self._decode(*self._get_body(path_or_url, **kwargs))
 
     # -- API ----------------------------------------------------------------------------------
 
-    def list_images(self, instance: str | None = None) -> list[dict[str, Any]]:
+    def list_images(
+        self, instance: str | None = None, *, deadline: float | None = None, progress: bool | None = None
+    ) -> list[dict[str, Any]]:
         """The image records as served, following DRF pagination when the server paginates.
 
         Args:
             instance: only the images downloaded on this instance (its uuid).
+            deadline: this call's time budget in seconds (default: the client's).
+            progress: show a progress bar if the call lasts (default: the client's choice).
 
         Returns:
             A list of dicts, one per image.
@@ -194,31 +239,44 @@ class Client:
         Example:
             >>> records = client.list_images()  # doctest: +SKIP
         """
-        records: list[dict[str, Any]] = self._all_pages(
-            self._get_json(_config.IMAGES_PATH, params=_instance_params(instance))
+        first = self._get_json(
+            _config.IMAGES_PATH, params=_instance_params(instance), deadline=deadline, progress=progress
         )
+        records: list[dict[str, Any]] = self._all_pages(first, deadline=deadline, progress=progress)
         return records
 
-    def _all_pages(self, payload: Any) -> Any:
-        """The records of a listing's first answer and, when the server paginates, of every next page."""
+    def _all_pages(self, payload: Any, *, deadline: float | None = None, progress: bool | None = None) -> Any:
+        """The records of a listing's first answer and, when the server paginates, of every next page.
+
+        The pages are bounded by what the first page's ``count`` implies (plus a little slack for
+        images added meanwhile) and by the call's deadline: a server that always answers a new
+        ``next`` cannot keep the call going.
+        """
         if not isinstance(payload, dict) or "results" not in payload:
             return payload  # a plain list, returned as is; images_frame checks its shape
+        budget = Deadline(self.deadline if deadline is None else deadline)
         records: list[Any] = []
         seen: set[str] = set()
-        while True:
-            results = payload.get("results")
-            if not isinstance(results, list):
-                raise ResponseError(
-                    f"A page of GET {_config.IMAGES_PATH} has no list of results: {excerpt(repr(payload))!r}."
-                )
-            records.extend(results)
-            if not payload.get("next"):
-                break
-            payload = self._get_json(self._next_page(payload["next"], seen))
-            if not isinstance(payload, dict):
-                raise ResponseError(
-                    f"A page of GET {_config.IMAGES_PATH} is not a DRF page: {excerpt(repr(payload))!r}."
-                )
+        limit = _page_limit(payload)
+        with _progress.Progress(
+            f"GET {_config.IMAGES_PATH}", enabled=_progress.enabled(progress, self.progress), unit="page"
+        ) as bar:
+            while True:
+                records.extend(_results(payload))
+                bar.update(len(seen) + 1, limit - _config.PAGE_SLACK)
+                if not payload.get("next"):
+                    break
+                if len(seen) + 1 >= limit:
+                    raise ResponseError(
+                        f"The listing has more pages than its count of {payload.get('count')} images implies "
+                        f"({limit} read); the server keeps answering a next page. Stopped reading it."
+                    )
+                url = self._next_page(payload["next"], seen)
+                payload = self._get_json(url, deadline=max(budget.remaining(), 0.001), progress=False)
+                if not isinstance(payload, dict):
+                    raise ResponseError(
+                        f"A page of GET {_config.IMAGES_PATH} is not a DRF page: {excerpt(repr(payload))!r}."
+                    )
         count = payload.get("count")
         if isinstance(count, int) and count != len(records):
             raise ResponseError(
@@ -230,8 +288,8 @@ class Client:
     def _next_page(self, link: object, seen: set[str]) -> str:
         """The absolute url of a ``next`` link, checked: same host, and not a page already read."""
         url = urljoin(self.url + _config.IMAGES_PATH, str(link))
-        parts, origin = urlsplit(url), urlsplit(self.url)
-        if (parts.scheme, parts.netloc) != (origin.scheme, origin.netloc):
+        parts = urlsplit(url)
+        if "\\" in url or not same_origin(url, self.url):
             raise ResponseError(
                 f"The next page is on another host ({parts.scheme}://{parts.netloc}); refusing to send the token there."
             )
@@ -240,8 +298,12 @@ class Client:
         seen.add(url)
         return url
 
-    def get_image(self, uuid: str) -> dict[str, Any]:
+    def get_image(self, uuid: str, *, deadline: float | None = None) -> dict[str, Any]:
         """One image record as served.
+
+        Args:
+            uuid: the image's uuid (any case; braces and urn: forms are accepted).
+            deadline: this call's time budget in seconds (default: the client's).
 
         Raises:
             ValueError: a malformed uuid (nothing is sent).
@@ -254,34 +316,74 @@ class Client:
         """
         key = canonical_uuid(uuid)
         path = f"{_config.IMAGES_PATH}{key}/"
-        record = self._get_json(path)
+        record = self._get_json(path, deadline=deadline, progress=False)
         if not isinstance(record, dict):
             raise ResponseError(f"GET {path} did not answer an object: {excerpt(repr(record))!r}.")
         return record
 
-    def images(self, instance: str | None = None) -> pd.DataFrame:
+    def images(
+        self, instance: str | None = None, *, deadline: float | None = None, progress: bool | None = None
+    ) -> pd.DataFrame:
         """The images as a typed DataFrame indexed by uuid (see ``sc.images_frame``).
+
+        Args:
+            instance: only the images downloaded on this instance (its uuid).
+            deadline: this call's time budget in seconds (default: the client's).
+            progress: show a progress bar if the call lasts (default: the client's choice).
 
         Example:
             >>> df = client.images()  # doctest: +SKIP
             >>> df["created_at"].dt.month.head(1).tolist()  # doctest: +SKIP
             [9]
         """
-        response, body = self._get_body(_config.IMAGES_PATH, params=_instance_params(instance))
+        response, body = self._get_body(
+            _config.IMAGES_PATH, params=_instance_params(instance), deadline=deadline, progress=progress
+        )
         # A well-formed, unpaginated listing is read by Arrow straight from its JSON; anything
         # else (pages, bad values) takes the careful path through Python records.
         frame = images_frame_from_json(body, source=self.source)
         if frame is None:
-            records = self._all_pages(self._decode(response, body))
+            records = self._all_pages(self._decode(response, body), deadline=deadline, progress=progress)
             del body
             frame = images_frame(records, source=self.source)
         if instance is not None:
             frame.attrs["instance"] = canonical_uuid(instance)
         return frame
 
-    def image(self, uuid: str) -> pd.Series:
-        """One image as a typed Series named by its uuid (the same typing as a row of ``images()``)."""
-        return image_series(self.get_image(uuid), source=self.source)
+    def image(self, uuid: str, *, deadline: float | None = None) -> pd.Series:
+        """One image as a typed Series named by its uuid (the same typing as a row of ``images()``).
+
+        Raises:
+            InputError: a malformed uuid (nothing is sent).
+            NotFoundError: no image with that uuid.
+        """
+        return image_series(self.get_image(uuid, deadline=deadline), source=self.source)
+
+
+def _results(page: dict[str, Any]) -> list[Any]:
+    results = page.get("results")
+    if not isinstance(results, list):
+        raise ResponseError(f"A page of GET {_config.IMAGES_PATH} has no list of results: {excerpt(repr(page))!r}.")
+    return results
+
+
+def _page_limit(page: dict[str, Any]) -> int:
+    """How many pages a listing may have: what its count implies for this page's size, plus slack."""
+    count, size = page.get("count"), len(page.get("results") or ())
+    if isinstance(count, int) and count >= 0 and size:
+        return -(-count // size) + _config.PAGE_SLACK
+    return 1 + _config.PAGE_SLACK if size == 0 else 10_000 + _config.PAGE_SLACK
+
+
+def _note(call: Call, response: requests.Response) -> str | None:
+    """What an error message adds about the call: a redirect elsewhere, and the attempts made."""
+    notes = []
+    if response.url and not same_origin(response.url, call.url):
+        where = urlsplit(response.url)
+        notes.append(f"the server redirected to {where.scheme}://{where.netloc}, where the token was not sent")
+    if call.attempts > 1:
+        notes.append(call.tally())
+    return "; ".join(notes) or None
 
 
 def _instance_params(instance: str | None) -> dict[str, str] | None:
@@ -311,27 +413,40 @@ def login(username: str, password: str, *, url: str | None = None, timeout: Time
         >>> token = sc.login("me", getpass())  # doctest: +SKIP
     """
     target = check_url(_config.resolve_url(url)[0]) + _config.LOGIN_PATH
-    with new_session(retries=0) as session:  # a POST is never retried
-        try:
-            response = session.post(
-                target, data={"username": username, "password": password}, timeout=timeout, allow_redirects=False
-            )
-        except requests.exceptions.RequestException as exc:
-            raise _transport_error(exc, method="POST", url=target, timeout=timeout, retries=0) from None
+    form = {"username": username, "password": _http.Secret(password)}
+    del password  # from here on only the Secret holds it, whose repr hides it (tracebacks show locals)
+    with new_session(loopback=is_loopback_url(target)) as session:  # one attempt: a POST is never retried
+        response, error = _post_form(session, target, form, timeout)
+    if error is not None:
+        raise error  # outside the except block: nothing chained
+    assert response is not None
     return _token_of(response)
+
+
+def _post_form(
+    session: requests.Session, target: str, form: dict[str, Any], timeout: Timeout
+) -> tuple[requests.Response | None, SharedcloudError | None]:
+    """POST the login form once, never following a redirect; the answer, or the error of the tree."""
+    try:
+        return session.post(
+            target,
+            data={name: value.reveal() if isinstance(value, _http.Secret) else value for name, value in form.items()},
+            timeout=timeout,
+            allow_redirects=False,
+            proxies=_http.NO_PROXY if is_loopback_url(target) else None,  # type: ignore[arg-type]  # None drops a proxy
+        ), None
+    except requests.exceptions.RequestException as exc:
+        return None, _transport_error(exc, method="POST", url=target, timeout=timeout, retries=0)
 
 
 def _token_of(response: requests.Response) -> str:
     """The token of a login answer; a 400 is the server refusing the credentials."""
     path = urlsplit(response.url).path
     if response.status_code == 400:
-        try:
-            raise_for_status(response)
-        except SharedcloudError as exc:
-            detail = getattr(exc, "detail", None) or "the server refused the credentials"
-            raise AuthenticationError(
-                f"Login refused: {detail} Check the username and password.", status=400, detail=detail, path=path
-            ) from None
+        detail = _server_detail(response) or "the server refused the credentials"
+        raise AuthenticationError(
+            f"Login refused: {detail} Check the username and password.", status=400, detail=detail, path=path
+        )
     raise_for_status(response)
     if response.is_redirect:
         where = urlsplit(response.headers.get("Location", ""))
@@ -340,11 +455,11 @@ def _token_of(response: requests.Response) -> str:
             "the credentials were not sent there. Check the server url."
         )
     try:
-        token = loads(response.content)["token"]
-    except (*DECODE_ERRORS, KeyError, TypeError) as exc:  # type: ignore[misc]  # mypy reads no starred tuple here
-        raise ResponseError(f"The login answer holds no token: {excerpt(response.content)!r}.") from exc
+        token = loads(response.content).get("token")
+    except (*DECODE_ERRORS, AttributeError):  # type: ignore[misc]  # mypy reads no starred tuple here
+        token = None
     if not isinstance(token, str) or not token:
-        raise ResponseError("The login answer holds no token.")
+        raise ResponseError(f"The login answer holds no token: {excerpt(response.content)!r}.")
     return token
 
 

@@ -10,7 +10,8 @@
     │   └── ServerError              5xx after the retries
     ├── ResponseError                the answer is not what the API promises (not JSON, cut off, wrong shape)
     ├── TransportError               no answer: connection refused or reset, timeout
-    └── InsecureURLError             (also a ValueError) plain http:// to a host that is not loopback
+    └── InputError                   (also a ValueError) refused input: a malformed uuid, url or token
+        └── InsecureURLError         plain http:// to a host that is not loopback
     SharedcloudWarning               values that could not be read (one warning per column, with counts)
 
 :func:`raise_for_status` is the one place an HTTP status becomes an error; transport exceptions
@@ -98,7 +99,14 @@ class OfflineError(SharedcloudError):
     """Offline (``sc.connect(offline=True)`` or ``SHAREDCLOUD_OFFLINE=1``), and no stored snapshot to serve."""
 
 
-class InsecureURLError(SharedcloudError, ValueError):
+class InputError(SharedcloudError, ValueError):
+    """Refused input, before anything is sent: a malformed uuid, url or token.
+
+    Also a ``ValueError``, so ``except ValueError`` keeps working.
+    """
+
+
+class InsecureURLError(InputError):
     """A plain ``http://`` url to a host that is not loopback: the token would travel in clear."""
 
 
@@ -173,11 +181,14 @@ _ADVICE = {
 }
 
 
-def raise_for_status(response: requests.Response) -> None:
+def raise_for_status(response: requests.Response, *, token_advice: str | None = None, note: str | None = None) -> None:
     """Raise the matching error of the tree for an HTTP answer that is not a success.
 
     Args:
-        response: a ``requests.Response``.
+        response: a ``requests.Response`` (a streamed one should have its body read first, bounded:
+            see :func:`sharedcloud_nb._http.preload_error_body`).
+        token_advice: what to do when the token is refused, saying where it came from.
+        note: a clause added to the message (how many attempts, a redirect).
 
     Raises:
         AuthenticationError: 401 or 403.
@@ -189,10 +200,7 @@ def raise_for_status(response: requests.Response) -> None:
     status = response.status_code
     if status < 400:
         return
-    if status >= 500:
-        cls: type[APIError] = ServerError
-    else:
-        cls = _CLASSES.get(status, APIError)
+    cls = ServerError if status >= 500 else _CLASSES.get(status, APIError)
     detail = _server_detail(response)
     path = _path(response)
     reason = response.reason or ""
@@ -205,7 +213,20 @@ def raise_for_status(response: requests.Response) -> None:
             message += f" (the server sent: {body!r})"
     if cls is RateLimitError and response.headers.get("Retry-After"):
         message += f" (Retry-After: {response.headers['Retry-After']})"
-    advice = _ADVICE.get(cls, "")
+    if note:
+        message += f" ({note})"
+    advice = _advice(cls, path, token_advice)
     if advice:
         message += f" — {advice}"
     raise cls(message, status=status, detail=detail, path=path)
+
+
+def _advice(cls: type[APIError], path: str, token_advice: str | None) -> str:
+    if cls is AuthenticationError and token_advice:
+        return token_advice
+    if cls is NotFoundError and not _DETAIL_PATH.search(path):
+        return _config.NOT_AN_API_HINT
+    return _ADVICE.get(cls, "")
+
+
+_DETAIL_PATH = re.compile(r"/images/[^/]+/?$")
