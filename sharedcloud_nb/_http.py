@@ -16,7 +16,6 @@ reads as API calls:
 
 from __future__ import annotations
 
-import gc
 import ipaddress
 import json
 import time
@@ -33,6 +32,7 @@ from urllib3.util import parse_url
 from urllib3.util.retry import Retry
 
 from . import _config
+from ._gc import gc_paused
 from ._progress import Progress
 from .errors import InputError, InsecureURLError, ResponseError, SharedcloudError, TransportError, excerpt
 
@@ -280,13 +280,8 @@ def loads(data: bytes) -> Any:
     Raises:
         ValueError: (or orjson's subclass) the bytes are not JSON; see :data:`DECODE_ERRORS`.
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _LOADS(data)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # -- transport errors ------------------------------------------------------------------------------

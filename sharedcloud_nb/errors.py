@@ -9,7 +9,8 @@
     │   ├── RateLimitError           429 after the retries
     │   └── ServerError              5xx after the retries
     ├── ResponseError                the answer is not what the API promises (not JSON, cut off, wrong shape)
-    ├── TransportError               no answer: connection refused or reset, timeout
+    ├── TransportError               no answer: connection refused or reset, timeout, deadline passed
+    ├── OfflineError                 offline, and no stored snapshot to serve
     └── InputError                   (also a ValueError) refused input: a malformed uuid, url or token
         └── InsecureURLError         plain http:// to a host that is not loopback
     SharedcloudWarning               values that could not be read (one warning per column, with counts)

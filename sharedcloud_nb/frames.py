@@ -28,12 +28,10 @@ Arrow's dictionary encoding, and the cyclic garbage collector waits while record
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import io
 import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -43,6 +41,7 @@ import pyarrow.compute as pc
 
 from . import schema
 from ._arrow import booleans, integers, strings
+from ._gc import gc_paused
 from ._warn import Problems
 from .dates import NAT, date_ns, datetime_array, parse_dates
 from .errors import ResponseError, excerpt
@@ -98,28 +97,6 @@ _RECORD = pa.struct([(column.name, _ARROW_TYPE[column.kind]) for column in schem
 # Arrow reads 2.5 as 2 into an int64 column: the integer fields' types are checked in Python
 # (with ``get``, so that a defaultdict lacking the key is read, never written).
 _INTEGER_FIELDS = [operator.methodcaller("get", key) for key, kind in FIELDS.items() if kind == "integer"]
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large answer is decoded and converted.
-
-    Records whose values include lists or objects are containers the collector tracks, and
-    decoding 100,000 of them would start a collection every few hundred allocations, each walking
-    the growing heap: 40% of the decode time (flat records, whose dicts Python does not track,
-    lose nothing either way). Decoded JSON forms no cycles, so nothing is lost by waiting.
-
-    Example:
-        >>> with gc_paused():  # doctest: +SKIP
-        ...     records = orjson.loads(body)
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclasses.dataclass

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import sharedcloud_nb as sc
+from sharedcloud_nb import _demo_registry
 from sharedcloud_nb.demo import DEMO_TOKEN, DemoServer
 from sharedcloud_nb.store import META_KEY, fingerprint
 
@@ -100,7 +101,8 @@ def test_two_accounts_and_two_servers_are_kept_apart(store, demo_server):
     ):
         mine = sc.Client(demo_server.token, url=demo_server.url)
         theirs = sc.Client(other.token, url=other.url)
-        # Not in the list of this process's demo servers at this url, nor the demo token: a server of its own.
+        # Taken off the list of this process's demo servers, and not the demo token: a server of its own.
+        _demo_registry.unregister(real.url)
         remote = sc.Client(real.token, url=f"http://127.0.0.1:{real.port}")
         assert not remote.is_demo
         for client in (mine, theirs, remote):
@@ -222,6 +224,7 @@ def test_load_when_picks_the_snapshot_at_or_before(store):
 
 def test_load_without_a_client_uses_the_configured_account(store, monkeypatch):
     with DemoServer(token=OTHER_TOKEN, host="localhost") as server:
+        _demo_registry.unregister(server.url)  # seen from the client, a server of its own
         url = f"http://127.0.0.1:{server.port}"
         store.snapshot(sc.Client(OTHER_TOKEN, url=url))
     with DemoServer() as demo:
