@@ -13,6 +13,7 @@ from .client import Client, connect, login
 from .errors import (
     APIError,
     AuthenticationError,
+    InputError,
     InsecureURLError,
     NotFoundError,
     OfflineError,
@@ -32,6 +33,7 @@ __all__ = [
     "AuthenticationError",
     "Client",
     "Diff",
+    "InputError",
     "InsecureURLError",
     "NotFoundError",
     "OfflineError",

@@ -42,7 +42,15 @@ from ._http import (
     token_hint,
 )
 from ._http import transport_error as _transport_error
-from .errors import AuthenticationError, ResponseError, SharedcloudError, _server_detail, excerpt, raise_for_status
+from .errors import (
+    AuthenticationError,
+    InputError,
+    ResponseError,
+    SharedcloudError,
+    _server_detail,
+    excerpt,
+    raise_for_status,
+)
 from .frames import image_series, images_frame, images_frame_from_json
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -59,7 +67,7 @@ def canonical_uuid(value: object) -> str:
     """The canonical string form of a uuid.
 
     Raises:
-        ValueError: naming the bad value, when it is not a uuid.
+        InputError: (a ValueError) naming the bad value, when it is not a uuid.
 
     Example:
         >>> canonical_uuid("24B310F8-1405-4928-914F-D5C91272F88A")
@@ -71,7 +79,7 @@ def canonical_uuid(value: object) -> str:
         return str(uuid_module.UUID(str(value).strip()))
     except (ValueError, AttributeError, TypeError):
         shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "...'"
-        raise ValueError(
+        raise InputError(
             f"Not a valid uuid: {shown}. An image uuid looks like 24b310f8-1405-4928-914f-d5c91272f88a."
         ) from None
 
@@ -491,14 +499,16 @@ def connect(token: str | None = None, *, url: str | None = None, **options: Any)
     if _config.demo_forced() and token is None and url is None:
         return _demo_client(options, reason=f"{_config.ENV_DEMO} is set")
     resolved_url, configured = _config.resolve_url(url)
-    resolved_token = _config.resolve_token(token)
+    resolved_token, source = _config.resolve_token_source(token)
     if resolved_token is None:
         if configured:
             raise AuthenticationError(
                 f"No token for {resolved_url}: " + token_hint(), status=401, detail=None, path=None
             )
         return _demo_client(options, reason=f"no {_config.ENV_TOKEN} found")
-    return Client(resolved_token, url=resolved_url, **options)
+    client = Client(resolved_token, url=resolved_url, **options)
+    client._token_advice = _config.token_advice(source)
+    return client
 
 
 def _demo_client(options: dict[str, Any], reason: str) -> Client:

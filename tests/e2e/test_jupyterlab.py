@@ -150,13 +150,15 @@ def test_picker_search_narrows_the_list_and_a_pick_shows_its_card(jupyter_lab, p
     expected = _matches(QUERY)
     _expect_text(count, f"{expected} of {total} images")
     assert count.inner_text() not in (before, f"{total} of {total} images")
-    labels = options.all_inner_texts()
+    # ipywidgets writes the spaces of an option as no-break spaces, so that none collapses.
+    shown = options.all_inner_texts()
+    labels = [text.replace("\xa0", " ") for text in shown]
     assert len(labels) == expected and all(QUERY in label.lower() for label in labels), labels
 
     # The list names images as the plots do; the two "nlp" images differ by runtime.
     label = f"{PICK['name']} ({PICK['runtime']})"
     assert label in labels, labels
-    picker.locator(".sc-picker-list select").select_option(label=label)
+    picker.locator(".sc-picker-list select").select_option(label=shown[labels.index(label)])
     _expect_text(card, f"{PICK['name']} · {PICK['uuid']}")
     # Dates are served day first ("08-11-2017"); the card spells the month out, so 8 November.
     _expect_text(card, _card_time(PICK["created_at"]))
