@@ -1,15 +1,17 @@
 """The API client: :class:`Client`, :func:`connect` and :func:`login`.
 
-A client owns one ``requests.Session`` (from :func:`sharedcloud_nb._http.new_session`, retries
-mounted) and reads the API through one method, :meth:`Client._request`: every error answer is
-mapped by :func:`sharedcloud_nb.errors.raise_for_status` and every transport exception by
-:func:`sharedcloud_nb._http.transport_error`. The token is sent by an auth object, so requests
+A client owns one ``requests.Session`` (from :func:`sharedcloud_nb._http.new_session`, whose
+adapters make one attempt each) and reads the API through one method, :meth:`Client._request`:
+:func:`sharedcloud_nb._calls.send` makes the attempts within the call's deadline, every error
+answer is mapped by :func:`sharedcloud_nb.errors.raise_for_status` and every transport exception
+by :func:`sharedcloud_nb._http.transport_error`. The token is sent by an auth object, so requests
 drops it on a redirect to another host, and it appears in no repr, message or log line.
 
-How a listing flows: :meth:`Client.images` reads the body of ``GET /api/v1/images/`` in one
-piece; :func:`~sharedcloud_nb.frames.images_frame_from_json` reads a well-formed listing with
-Arrow straight from the bytes; anything else is decoded, its pages followed
-(:meth:`Client.list_images`), and converted by the careful :func:`~sharedcloud_nb.frames.images_frame`.
+How a listing flows: :meth:`Client.images` reads the body of ``GET /api/v1/images/`` in blocks
+(:func:`sharedcloud_nb._calls.read_body`); :func:`~sharedcloud_nb.frames.images_frame_from_json`
+reads a well-formed listing with Arrow straight from the bytes; anything else is decoded, its
+pages followed (:meth:`Client.list_images`), and converted by the careful
+:func:`~sharedcloud_nb.frames.images_frame`.
 """
 
 from __future__ import annotations
@@ -22,11 +24,10 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from . import _config, _demo_registry, _http, _progress
+from . import _calls, _config, _demo_registry, _http, _progress
+from ._calls import Call, Deadline, preload_error_body, read_body, send
 from ._http import (
     DECODE_ERRORS,
-    Call,
-    Deadline,
     TokenAuth,
     check_token,
     check_url,
@@ -34,11 +35,8 @@ from ._http import (
     loads,
     mask,
     new_session,
-    preload_error_body,
-    read_body,
     retry_policy,
     same_origin,
-    send,
     token_hint,
 )
 from ._http import transport_error as _transport_error
@@ -441,7 +439,7 @@ def _post_form(
             data={name: value.reveal() if isinstance(value, _http.Secret) else value for name, value in form.items()},
             timeout=timeout,
             allow_redirects=False,
-            proxies=_http.NO_PROXY if is_loopback_url(target) else None,  # type: ignore[arg-type]  # None drops a proxy
+            proxies=_calls.NO_PROXY if is_loopback_url(target) else None,  # type: ignore[arg-type]  # None drops a proxy
         ), None
     except requests.exceptions.RequestException as exc:
         return None, _transport_error(exc, method="POST", url=target, timeout=timeout, retries=0)
