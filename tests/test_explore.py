@@ -295,3 +295,34 @@ def test_without_snapshots_there_is_no_history_panel(view):
     view.selected = KNOWN
     assert view.installations_over_time(KNOWN) is None
     assert view.history.layout.display == "none"
+
+
+def _make_app(env_extra: dict[str, str]) -> str:
+    import os
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHAREDCLOUD_")} | env_extra
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([make, "-n", "app", "PORT=8123"], cwd=root, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_make_app_serves_the_explorer_notebook_on_loopback_without_code_or_tracebacks():
+    out = _make_app({})
+    assert "http://127.0.0.1:8123/" in out  # it says where
+    command = next(line for line in out.splitlines() if "-m voila 05-explorer.ipynb" in line)
+    assert command.startswith("cd notebooks && SHAREDCLOUD_DEMO=1 ")
+    options = out[out.index("-m voila") :]
+    for option in ("--Voila.ip=127.0.0.1", "--port=8123", "--strip_sources=True", "--show_tracebacks=False"):
+        assert option in options
+
+
+def test_make_app_with_a_token_in_the_environment_shows_that_account():
+    out = _make_app({"SHAREDCLOUD_TOKEN": "a" * 40})
+    assert "SHAREDCLOUD_DEMO=1" not in out and "a" * 40 not in out
