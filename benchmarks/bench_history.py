@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import statistics
 import sys
 import tempfile
@@ -40,14 +41,19 @@ MAX_VS_BARE = 1.5  # and at most 1.5x a bare pyarrow.dataset read of the same co
 COLUMNS = ["current_server_time", "uuid", "num_installations"]
 
 
-def _median(action: Callable[[], Any], repeat: int) -> float:
-    action()  # warm-up: the page cache, pyarrow's thread pool
-    runs = []
+def _medians(actions: dict[str, Callable[[], Any]], repeat: int) -> dict[str, float]:
+    """Each action's median time; the actions take turns, so that a slow moment of a shared machine
+    falls on all of them alike, and each run starts after a garbage collection."""
+    for action in actions.values():
+        action()  # warm-up: the page cache, pyarrow's thread pool
+    runs: dict[str, list[float]] = {name: [] for name in actions}
     for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
+        for name, action in actions.items():
+            gc.collect()
+            start = time.perf_counter()
+            action()
+            runs[name].append(time.perf_counter() - start)
+    return {name: statistics.median(times) for name, times in runs.items()}
 
 
 def build(root: Path, days: int, size: int) -> tuple[Any, float]:
@@ -92,9 +98,7 @@ def measure_history(days: int = 365, size: int = 10_000, repeat: int = 5) -> dic
             "rows": rows,
             "bytes_per_snapshot": sum(p.stat().st_size for p in files) / len(files),
             "snapshot_seconds": per_snapshot,
-            "ours": _median(ours, repeat),
-            "naive": _median(naive, repeat),
-            "bare": _median(bare, repeat),
+            **_medians({"ours": ours, "naive": naive, "bare": bare}, repeat),
         }
     return result
 
