@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from . import _calls, _config, _demo_registry, _http, _progress
+from . import _calls, _config, _demo_registry, _http, _offline, _progress
 from ._calls import Call, Deadline, preload_error_body, read_body, send
 from ._http import (
     DECODE_ERRORS,
@@ -52,7 +52,11 @@ from .errors import (
 from .frames import image_series, images_frame, images_frame_from_json
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    import os
+
     import pandas as pd
+
+    from .store import Store
 
 __all__ = ["Client", "canonical_uuid", "check_url", "connect", "login", "mask"]
 
@@ -122,8 +126,14 @@ class Client:
         deadline: float | None = _config.DEFAULT_DEADLINE,
         max_bytes: int = _config.DEFAULT_MAX_BYTES,
         progress: bool | None = None,
+        store: Store | str | os.PathLike[str] | None = None,
+        offline: bool = False,
     ) -> None:
         self._token = check_token(token)
+        self.offline = bool(offline)
+        self._store_option = store
+        self._store: Store | None = None
+        self._account: Any = None  # whose snapshots an offline client serves, when not its own
         self.url = check_url(url)
         self.timeout = timeout
         self.retries = retries
@@ -151,9 +161,33 @@ class Client:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Client(url={self.url!r}, token={mask(self._token)!r}{', demo' if self.is_demo else ''})"
+        return f"Client(url={self.url!r}, token={mask(self._token)!r}{', demo' if self.is_demo else ''}{', offline' if self.offline else ''})"
 
     __str__ = __repr__
+
+    @property
+    def store(self) -> Store:
+        """Where :meth:`snapshot` writes and ``images(max_age=...)`` and offline mode read (``sc.Store``)."""
+        if self._store is None:
+            self._store = _offline.as_store(self._store_option)
+        return self._store
+
+    def snapshot(self) -> pd.DataFrame:
+        """Fetch the whole catalogue, store it as a snapshot, and return the typed frame.
+
+        Returns:
+            The frame of :meth:`images`, its ``attrs`` saying where it is stored (``snapshot``,
+            ``taken_at``, ``server_time``).
+
+        Raises:
+            OfflineError: the client is offline.
+
+        Example:
+            >>> df = client.snapshot()  # doctest: +SKIP
+        """
+        if self.offline:
+            raise _offline.refuse("a snapshot")
+        return self.store.snapshot(self)
 
     @property
     def is_demo(self) -> bool:
@@ -245,6 +279,8 @@ class Client:
         Example:
             >>> records = client.list_images()  # doctest: +SKIP
         """
+        if self.offline:
+            raise _offline.refuse("list_images()")
         first = self._get_json(
             _config.IMAGES_PATH, params=_instance_params(instance), deadline=deadline, progress=progress
         )
@@ -321,6 +357,8 @@ class Client:
             'web-crawling'
         """
         key = canonical_uuid(uuid)
+        if self.offline:
+            raise _offline.refuse("get_image()")
         path = f"{_config.IMAGES_PATH}{key}/"
         record = self._get_json(path, deadline=deadline, progress=False)
         if not isinstance(record, dict):
@@ -328,12 +366,20 @@ class Client:
         return record
 
     def images(
-        self, instance: str | None = None, *, deadline: float | None = None, progress: bool | None = None
+        self,
+        instance: str | None = None,
+        *,
+        max_age: Any = None,
+        deadline: float | None = None,
+        progress: bool | None = None,
     ) -> pd.DataFrame:
         """The images as a typed DataFrame indexed by uuid (see ``sc.images_frame``).
 
         Args:
             instance: only the images downloaded on this instance (its uuid).
+            max_age: serve this account's newest snapshot if it was taken less than this long ago
+                (``"90s"``, ``"2h"``, ``"1d"``, a timedelta or seconds), else fetch and store one.
+                Offline, the newest snapshot is served whatever its age.
             deadline: this call's time budget in seconds (default: the client's).
             progress: show a progress bar if the call lasts (default: the client's choice).
 
@@ -341,7 +387,22 @@ class Client:
             >>> df = client.images()  # doctest: +SKIP
             >>> df["created_at"].dt.month.head(1).tolist()  # doctest: +SKIP
             [9]
+
+        Raises:
+            OfflineError: offline, and no snapshot of this account in the store.
         """
+        if self.offline:
+            return _offline.offline_images(self, self.store, instance)
+        if max_age is not None:
+            if instance is not None:
+                raise ValueError("max_age= serves snapshots, which hold the whole catalogue: drop instance=.")
+            return _offline.recent_or_fetch(
+                self, self.store, max_age, lambda: self._fetch_images(None, deadline=deadline, progress=progress)
+            )
+        return self._fetch_images(instance, deadline=deadline, progress=progress)
+
+    def _fetch_images(self, instance: str | None, *, deadline: float | None, progress: bool | None) -> pd.DataFrame:
+        """GET the listing and type it (the network side of :meth:`images`)."""
         response, body = self._get_body(
             _config.IMAGES_PATH, params=_instance_params(instance), deadline=deadline, progress=progress
         )
@@ -361,8 +422,10 @@ class Client:
 
         Raises:
             InputError: a malformed uuid (nothing is sent).
-            NotFoundError: no image with that uuid.
+            NotFoundError: no image with that uuid (offline: not in the newest snapshot; no request is sent).
         """
+        if self.offline:
+            return _offline.offline_image(self, self.store, canonical_uuid(uuid))
         return image_series(self.get_image(uuid, deadline=deadline), source=self.source)
 
 
@@ -469,7 +532,14 @@ def _token_of(response: requests.Response) -> str:
     return token
 
 
-def connect(token: str | None = None, *, url: str | None = None, **options: Any) -> Client:
+def connect(
+    token: str | None = None,
+    *,
+    url: str | None = None,
+    store: Store | str | os.PathLike[str] | None = None,
+    offline: bool = False,
+    **options: Any,
+) -> Client:
     """A client from the first configuration found; the demo API when there is none.
 
     Token: argument > ``SHAREDCLOUD_TOKEN`` > the official CLI's ``~/.sharedcloud/client_config``.
@@ -481,6 +551,10 @@ def connect(token: str | None = None, *, url: str | None = None, **options: Any)
     Args:
         token: the API token.
         url: the host root.
+        store: where snapshots are kept (a ``sc.Store`` or a folder); default ``sc.Store()``.
+        offline: serve the store's newest snapshots and never touch the network (also with
+            ``SHAREDCLOUD_OFFLINE=1``); with no token configured, the demo account's snapshots,
+            without starting the demo API.
         **options: passed on to :class:`Client` (timeout, retries, session).
 
     Returns:
@@ -494,6 +568,9 @@ def connect(token: str | None = None, *, url: str | None = None, **options: Any)
         >>> client.is_demo  # doctest: +SKIP
         True
     """
+    if offline or _config.offline_forced():
+        return _offline.offline_client(token, url, store, options)
+    options["store"] = store
     if _config.demo_forced() and token is None and url is None:
         return _demo_client(options, reason=f"{_config.ENV_DEMO} is set")
     resolved_url, configured = _config.resolve_url(url)
