@@ -199,8 +199,12 @@ def _sleep(call: Call, wait: float, what: str, *, error: SharedcloudError | None
     time.sleep(wait)
 
 
-def read_body(response: requests.Response, call: Call, *, max_bytes: int) -> bytes:
+def read_body(response: requests.Response, call: Call, *, max_bytes: int) -> bytearray:
     """The whole (decoded) body, read in blocks within the deadline and under the size caps.
+
+    The blocks go straight into one buffer, sized from ``Content-Length`` when the body is not
+    compressed (otherwise grown as they come): a large listing is never held twice, as a list of
+    blocks and their join.
 
     Raises:
         ResponseError: the body decodes past ``max_bytes``, or inflates more than
@@ -210,7 +214,9 @@ def read_body(response: requests.Response, call: Call, *, max_bytes: int) -> byt
     raw = response.raw
     total = _content_length(response)
     read1 = getattr(raw, "read1", None)
-    parts: list[bytes] = []
+    plain = response.headers.get("Content-Encoding", "identity").strip().lower() in ("", "identity")
+    # Zero-filled pages are mapped lazily, so an announced length that never comes costs nothing.
+    body = bytearray(min(total, max_bytes)) if plain and total else bytearray()
     size = 0
     with call.progress:
         while True:
@@ -221,11 +227,14 @@ def read_body(response: requests.Response, call: Call, *, max_bytes: int) -> byt
                 raise error  # outside the except block: nothing chained
             if not block:
                 break
-            parts.append(block)
+            body[size : size + len(block)] = block
             size += len(block)
+            del block
             _check_size(call, size, raw.tell(), max_bytes)
             call.progress.update(raw.tell(), total)
-    return b"".join(parts)
+    if len(body) != size:
+        del body[size:]
+    return body
 
 
 def _read_block(raw: Any, read1: Any, call: Call) -> tuple[bytes, SharedcloudError | None]:

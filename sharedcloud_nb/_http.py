@@ -257,7 +257,7 @@ def mask(token: str) -> str:
 # -- JSON ------------------------------------------------------------------------------------------
 
 
-def _decoder() -> tuple[Callable[[bytes], Any], tuple[type[Exception], ...]]:
+def _decoder() -> tuple[Callable[[bytes | bytearray], Any], tuple[type[Exception], ...]]:
     try:  # orjson decodes several times faster than the standard library; optional.
         import orjson
     except ImportError:  # pragma: no cover - exercised only without orjson
@@ -268,7 +268,7 @@ def _decoder() -> tuple[Callable[[bytes], Any], tuple[type[Exception], ...]]:
 _LOADS, DECODE_ERRORS = _decoder()
 
 
-def loads(data: bytes) -> Any:
+def loads(data: bytes | bytearray) -> Any:
     """Decode JSON with the cyclic garbage collector paused.
 
     A large listing is a million new objects, and the collector would walk the growing heap every

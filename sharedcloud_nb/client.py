@@ -229,7 +229,7 @@ class Client:
 
     def _get_body(
         self, path_or_url: str, *, deadline: float | None = None, progress: bool | None = None, **kwargs: Any
-    ) -> tuple[requests.Response, bytes]:
+    ) -> tuple[requests.Response, bytearray]:
         """GET and read the whole body in blocks, within the call's deadline and the size caps."""
         url = self._url(path_or_url)
         call = self._call("GET", url, deadline=deadline, progress=progress)
@@ -242,7 +242,7 @@ class Client:
         return response, body
 
     @staticmethod
-    def _decode(response: requests.Response, body: bytes) -> Any:
+    def _decode(response: requests.Response, body: bytes | bytearray) -> Any:
         try:
             return loads(body)
         except DECODE_ERRORS:
@@ -408,7 +408,7 @@ class Client:
         )
         # A well-formed, unpaginated listing is read by Arrow straight from its JSON; anything
         # else (pages, bad values) takes the careful path through Python records.
-        frame = images_frame_from_json(body, source=self.source)
+        frame = images_frame_from_json(body, source=self.source, consume=True)
         if frame is None:
             records = self._all_pages(self._decode(response, body), deadline=deadline, progress=progress)
             del body

@@ -120,15 +120,15 @@ _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _SPACE = re.compile(r"\s+")
 
 
-def excerpt(text: str | bytes | None, limit: int = 120) -> str:
+def excerpt(text: str | bytes | bytearray | None, limit: int = 120) -> str:
     """A short, one-line excerpt of a body for an error message (never a whole page).
 
     HTML is reduced to its title, or to its text without tags.
     """
     if text is None:
         return ""
-    if isinstance(text, bytes):
-        text = text[: limit * 40].decode("utf-8", errors="replace")
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text[: limit * 40]).decode("utf-8", errors="replace")
     else:
         text = text[: limit * 40]
     if "<" in text and ">" in text:

@@ -29,7 +29,6 @@ Arrow's dictionary encoding, and the cyclic garbage collector waits while record
 from __future__ import annotations
 
 import dataclasses
-import io
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -42,6 +41,7 @@ import pyarrow.compute as pc
 from . import schema
 from ._arrow import booleans, integers, strings
 from ._gc import gc_paused
+from ._listing_json import read_listing
 from ._warn import Problems
 from .dates import NAT, date_ns, datetime_array, parse_dates
 from .errors import ResponseError, excerpt
@@ -94,6 +94,7 @@ _ARROW_TYPE = {
 }
 #: A well-formed record as Arrow reads it on the vouched way: the served fields, dates as text.
 _RECORD = pa.struct([(column.name, _ARROW_TYPE[column.kind]) for column in schema.TABLE if column.served is not None])
+_RECORD_SCHEMA = pa.schema(_RECORD)
 # Arrow reads 2.5 as 2 into an int64 column: the integer fields' types are checked in Python
 # (with ``get``, so that a defaultdict lacking the key is read, never written).
 _INTEGER_FIELDS = [operator.methodcaller("get", key) for key, kind in FIELDS.items() if kind == "integer"]
@@ -316,31 +317,23 @@ class _ArrowValues(Sequence[Any]):
         return self.array[position].as_py()
 
 
-def _vouched_json(body: bytes) -> _Columns | None:
+def _vouched_json(body: bytes | bytearray) -> _Columns | None:
     """A listing's JSON read by Arrow without Python objects, or None if unsure: see :func:`_vouched`.
 
     Decoding 100,000 records into dicts, converting them to Arrow and freeing them costs more than
-    the decoding itself (benchmarks/run.py). A compact JSON array of flat objects becomes
-    newline-delimited JSON by splitting at ``},{``; a split inside a string or a nested value
-    leaves a line that is not valid JSON, so Arrow fails and the caller takes the careful way. The
-    explicit schema refuses other fields and values of another type (2.5, "three" or true among
-    the counts). Text with ``\\uD...`` escapes (which may be lone surrogates, which Arrow would
-    replace rather than refuse) goes the careful way too.
+    the decoding itself (benchmarks/run.py). :func:`~sharedcloud_nb._listing_json.read_listing`
+    reads a compact array of flat objects in strict JSON and valid UTF-8, with no copy of the body,
+    and answers None for anything else; its explicit schema refuses other fields and values of
+    another type (2.5, "three" or true among the counts).
     """
-    text = body.strip()
-    if not (text.startswith(b"[{") and text.endswith(b"}]")) or b"\\ud" in text or b"\\uD" in text:
+    table = read_listing(body, _RECORD_SCHEMA)
+    if table is None:
         return None
-    import pyarrow.json as pa_json
-
-    lines = text[1:-1].replace(b"},{", b"}\n{")
-    try:
-        table = pa_json.read_json(
-            io.BytesIO(lines),
-            parse_options=pa_json.ParseOptions(explicit_schema=pa.schema(_RECORD), unexpected_field_behavior="error"),
-        )
-        arrays = {name: table.column(name).combine_chunks() for name in _RECORD.names}
-    except (pa.ArrowException, ValueError, OverflowError):
-        return None
+    chunked = {name: table.column(name) for name in _RECORD.names}
+    del table
+    # One column at a time into one chunk each, releasing its pieces as it goes: never the whole
+    # table twice.
+    arrays = {name: chunked.pop(name).combine_chunks() for name in _RECORD.names}
     return _vouched(arrays, lambda key: _ArrowValues(arrays[key]), {})
 
 
@@ -509,16 +502,21 @@ def images_frame(records: Any, *, source: str | None = None) -> pd.DataFrame:
     return _finish(frame, columns.problems, source)
 
 
-def images_frame_from_json(body: bytes, *, source: str | None = None) -> pd.DataFrame | None:
+def images_frame_from_json(
+    body: bytes | bytearray, *, source: str | None = None, consume: bool = False
+) -> pd.DataFrame | None:
     """The typed frame straight from the JSON of ``GET /api/v1/images/``, or None.
 
     None when Arrow cannot vouch for every record: decode the body and call :func:`images_frame`,
     whose careful way reads and reports what this one refuses. Both build the frame from the same
-    checked columns, so they give equal frames (and warnings) wherever this one answers.
+    checked columns, so they give equal frames (and warnings) wherever this one answers. It reads
+    exactly the JSON a strict decoder reads (valid UTF-8 included), no more.
 
     Args:
         body: the answer's bytes.
         source: kept in ``frame.attrs["source"]``, as by :func:`images_frame`.
+        consume: empty a bytearray ``body`` once it is read, before the frame is built, so that
+            its memory is free for the frame; it is left whole when None is returned.
 
     Returns:
         The typed DataFrame, or None.
@@ -528,10 +526,14 @@ def images_frame_from_json(body: bytes, *, source: str | None = None) -> pd.Data
         >>> if frame is None:  # doctest: +SKIP
         ...     frame = images_frame(response.json())
     """
-    columns = _vouched_json(body)
-    if columns is None:
-        return None
-    return _finish(_build(columns), columns.problems, source)
+    with gc_paused():
+        columns = _vouched_json(body)
+        if columns is None:
+            return None
+        if consume and isinstance(body, bytearray):
+            body.clear()
+        frame = _build(columns)
+    return _finish(frame, columns.problems, source)
 
 
 def image_series(record: Any, *, source: str | None = None) -> pd.Series:

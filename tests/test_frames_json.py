@@ -113,3 +113,128 @@ def test_client_takes_the_careful_path_for_bad_records(fresh_server):
     assert messages == ["name", "num_installations", "requires_gpu"]
     assert len(frame) == len(fresh_server.images)
     assert frame["num_installations"].isna().sum() > 0
+
+
+# -- The fast path reads exactly the language of the careful path: strict JSON, valid UTF-8 --------
+
+_BODY = orjson.dumps(default_catalogue())
+_TEXT = default_catalogue()[2]["description"].encode()
+_COUNT = b'"num_installations":%d' % default_catalogue()[0]["num_installations"]
+
+
+def _in_text(extra: bytes) -> bytes:
+    return _BODY.replace(_TEXT, _TEXT + extra, 1)
+
+
+NOT_THE_SAME_LANGUAGE = {
+    # bytes that are not UTF-8, inside a string
+    "Latin-1 byte": _in_text(b"caf\xe9"),
+    "encoded surrogate": _in_text(b"\xed\xa0\x80"),
+    "overlong sequence": _in_text(b"\xc0\xaf"),
+    "beyond U+10FFFF": _in_text(b"\xf4\x90\x80\x80"),
+    "truncated sequence": _in_text(b"\xe2\x82"),
+    # objects not separated by exactly one comma
+    "no comma between objects": _BODY.replace(b"},{", b"}{", 1),
+    "only a space between objects": _BODY.replace(b"},{", b"} {", 1),
+    "only a newline between objects": _BODY.replace(b"},{", b"}\n{", 1),
+    "a tab and a comma": _BODY.replace(b"},{", b"}\t,{", 1),
+    "two commas": _BODY.replace(b"},{", b"},,{", 1),
+    # whitespace JSON does not have
+    "form feed before the array": b"\x0c" + _BODY,
+    "vertical tab after the array": _BODY + b"\x0b",
+    "non-breaking space before the array": b"\xc2\xa0" + _BODY,
+    "byte order mark": b"\xef\xbb\xbf" + _BODY,
+    "form feed inside an object": _BODY.replace(b'"name":', b'"name":\x0c', 1),
+    # values and text JSON does not have
+    "NaN count": _BODY.replace(_COUNT, b'"num_installations":NaN', 1),
+    "Infinity count": _BODY.replace(_COUNT, b'"num_installations":Infinity', 1),
+    "leading zero": _BODY.replace(_COUNT, b'"num_installations":007', 1),
+    "raw tab in a string": _in_text(b"\t"),
+    "raw newline in a string": _in_text(b"\n"),
+    "invalid escape": _in_text(b"\\x41"),
+    "trailing comma in an object": _BODY.replace(b"},{", b",},{", 1),
+    "trailing comma in the array": _BODY[:-1] + b",]",
+    "content after the array": _BODY + b"[]",
+    "NUL after the array": _BODY + b"\x00",
+    "a comment": _BODY.replace(b"},{", b"}/* */,{", 1),
+    # JSON the careful path reads, which Arrow cannot vouch for (or reads differently)
+    "lone high surrogate escape": _in_text(b"\\ud800"),
+    "lone low surrogate escape": _in_text(b"\\uDC00"),
+    "surrogate pair escape": _in_text(b"\\ud83d\\ude80"),
+    "escaped backslash before ud800": _in_text(b"\\\\ud800"),
+    "whitespace around commas": _BODY.replace(b"},{", b"} ,\n {"),
+    "pretty-printed": orjson.dumps(default_catalogue(), option=orjson.OPT_INDENT_2),
+    "exponent count": _BODY.replace(_COUNT, b'"num_installations":1e2', 1),
+    "negative zero count": _BODY.replace(_COUNT, b'"num_installations":-0', 1),
+    "non-ASCII text": _in_text("İzmir ΟΔΟΣ 🚀".encode()),
+    "NUL escape": _in_text(b"\\u0000"),
+    "whitespace around the array": b" \t\r\n" + _BODY + b"\n\r\t ",
+}
+
+
+def _careful(body: bytes):
+    """What list_images() and images_frame() make of the body: a frame and its warnings, or the decoder's error."""
+    try:
+        records = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return "not JSON", []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frame = sc.images_frame(records)
+    return frame, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("name", list(NOT_THE_SAME_LANGUAGE))
+def test_the_fast_path_reads_only_what_the_careful_path_reads(name):
+    body = NOT_THE_SAME_LANGUAGE[name]
+    careful, careful_warnings = _careful(body)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fast = frames.images_frame_from_json(body)
+    if fast is None:
+        return  # handed over: the careful path decides (as client.images() does)
+    assert not isinstance(careful, str), f"the fast path read {name!r}, which is not JSON"
+    pd.testing.assert_frame_equal(fast, careful)
+    assert [str(w.message) for w in caught] == careful_warnings
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Latin-1 byte",
+        "encoded surrogate",
+        "overlong sequence",
+        "no comma between objects",
+        "only a space between objects",
+        "form feed before the array",
+    ],
+)
+def test_the_client_refuses_what_is_not_json_as_list_images_does(fresh_server, name):
+    from sharedcloud_nb.demo.faults import Response
+
+    body = NOT_THE_SAME_LANGUAGE[name]
+    fresh_server.add_fault(lambda request: Response(200, body=body), times=None)
+    client = sc.Client(fresh_server.token, url=fresh_server.url)
+    with pytest.raises(sc.ResponseError, match="is not JSON") as careful:
+        client.list_images()
+    with pytest.raises(sc.ResponseError, match="is not JSON") as fast:
+        client.images()
+    assert str(fast.value) == str(careful.value)
+
+
+def test_a_bytearray_body_is_left_as_it_was():
+    body = bytearray(_BODY)
+    assert frames.images_frame_from_json(body) is not None
+    assert body == _BODY
+    split_inside = bytearray(_in_text(b'},{"name":"b"}'))
+    assert frames.images_frame_from_json(split_inside) is None
+    assert split_inside == _in_text(b'},{"name":"b"}')
+
+
+def test_a_consumed_body_is_emptied_only_when_read():
+    body = bytearray(_BODY)
+    assert frames.images_frame_from_json(body, consume=True) is not None
+    assert body == b""
+    refused = bytearray(NOT_THE_SAME_LANGUAGE["no comma between objects"])
+    assert frames.images_frame_from_json(refused, consume=True) is None
+    assert refused == NOT_THE_SAME_LANGUAGE["no comma between objects"]
