@@ -185,7 +185,10 @@ class Explorer(traitlets.HasTraits):
     # -- building ---------------------------------------------------------------------------------
 
     def _build_widgets(self, w: Any) -> None:
-        from itables.widget import ITable
+        try:
+            from itables.widget import ITable
+        except ImportError as exc:  # itables (or anywidget) missing: say which extra brings them
+            raise ImportError(_NEEDS_WIDGETS) from exc
 
         self.search = w.Text(
             placeholder="Search name, runtime, registry path, description or uuid",
@@ -267,12 +270,12 @@ class Explorer(traitlets.HasTraits):
     # -- the data ---------------------------------------------------------------------------------
 
     def _set_source(self, source: Client | pd.DataFrame | None, client: Client | None) -> None:
-        if isinstance(source, Client):
-            self._load(source.images(), client if client is not None else source)
-        elif isinstance(source, pd.DataFrame):
-            self._load(source, client)
-        elif source is not None:
-            raise TypeError(f"explorer() takes a Client, an images DataFrame or nothing, not {type(source).__name__}.")
+        if source is not None:
+            if not isinstance(source, (Client, pd.DataFrame)):
+                raise TypeError(
+                    f"explorer() takes a Client, an images DataFrame or nothing, not {type(source).__name__}."
+                )
+            self.load(source, client=client)
         elif not _config.demo_forced() and _config.resolve_token(None) is None:
             self._load(images_frame([]), None)  # nothing configured: the form first
             self.connect_box.selected_index = 0
