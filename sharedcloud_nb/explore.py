@@ -579,7 +579,11 @@ class Explorer(traitlets.HasTraits):
         self._debounce.cancel()
         self._plots.close()
         self._history_plot.close()
-        self.widget.close()
+        stack = [self.widget]
+        while stack:  # every widget of the view, not only the root: each holds a comm to the front end
+            widget = stack.pop()
+            stack.extend(getattr(widget, "children", ()))
+            widget.close()
 
 
 def explorer(

@@ -228,6 +228,13 @@ def test_the_table_is_capped_and_says_so(client):
     assert view.note.value == ""
 
 
+def test_close_closes_every_widget_of_the_view(client):
+    view = sc.explorer(client, debounce=0)
+    widgets = [view.widget, view.search, view.table, view.plots, view.card, view.form.token]
+    view.close()
+    assert all(widget.comm is None for widget in widgets)
+
+
 def test_the_text_form_is_one_line(view):
     text = repr(view)
     assert "\n" not in text and "widgets cannot show here" in text
