@@ -19,6 +19,10 @@ from ._warn import Problems
 __all__ = ["booleans", "inferred", "integers", "strings"]
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+# The largest magnitude below which every whole number is a float exactly. A bigger float may be a
+# rounding of what the server wrote: orjson decodes an integer beyond int64 (-9223372036854775809)
+# as a float, which rounds to -2**63 and would pass for int64's minimum.
+_EXACT_FLOAT = 2**53
 
 
 def inferred(values: Sequence[Any], expected: pa.DataType) -> pa.Array | None:
@@ -101,13 +105,17 @@ def _integer_or_none(value: Any) -> tuple[bool, Any]:
     if type(value) is int:
         fits = _INT64_MIN <= value <= _INT64_MAX
         return fits, value if fits else None
-    if type(value) is float and value.is_integer() and _INT64_MIN <= value <= _INT64_MAX:
+    if type(value) is float and value.is_integer() and -_EXACT_FLOAT <= value <= _EXACT_FLOAT:
         return True, int(value)
     return False, None
 
 
 def integers(values: list[Any], column: str, problems: Problems) -> pa.Array:
-    """An int64 Arrow array; a float that is a whole number (4.0) is read, other values become null (counted)."""
+    """An int64 Arrow array; a float that is a whole number (4.0) is read, other values become null (counted).
+
+    A count beyond int64, or a float too large to be a whole number exactly (beyond 2**53: a JSON
+    decoder's rounding of a bigger integer), is not read: null and counted, above as below the range.
+    """
     # Inference keeps true/false out (bool is an int subclass) and 2**64 (overflow).
     array = inferred(values, pa.int64())
     if array is not None:

@@ -98,6 +98,14 @@ class Problems:
                 f"(the first: {excerpt(repr(first), 60)})"
             )
 
+    def outside(self, column: str, count: int, first: Any, bounds: str) -> None:
+        """Note that ``count`` values of ``column`` are valid but outside what the column holds (``bounds``)."""
+        if count:
+            self.messages.append(
+                f"{column}: {count} of {self.total} values are dates out of range (this column holds {bounds}) "
+                f"and were set to missing (the first: {excerpt(repr(first), 60)})"
+            )
+
     def absent(self, column: str, count: int) -> None:
         """Note that ``count`` records lack the field ``column``."""
         if count == self.total:

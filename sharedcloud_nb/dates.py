@@ -17,6 +17,7 @@ unread):
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -39,6 +40,12 @@ NAT = np.iinfo(np.int64).min
 # ISO 8601 as an API would write it: a date, optionally a time, fraction and offset. Nothing looser
 # (pandas' "ISO8601" parser also takes 2018/10/05, which is no format the API promises).
 _ISO_8601 = r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$"
+
+# Seconds 60 and 61: strptime takes them (for leap seconds) and pandas then rolls them into the next
+# minute (on 31 December, the next year). No such second is a date; DATE_FORMAT ends with its seconds.
+_LEAP_SECOND = r"(?<!\d)6[01]$"
+# The year of a value that may be a real date beyond what datetime64[ns] holds, day first or ISO 8601.
+_YEAR = r"^(?:\d{1,2}-\d{1,2}-(\d{4})\s|(\d{4})-\d{2}-\d{2}(?:[T ]|$))"
 
 # How many digits each field of a fixed-width date has: all the vectorised reader understands.
 _DIGITS = {"d": 2, "m": 2, "Y": 4, "H": 2, "M": 2, "S": 2}
@@ -76,6 +83,8 @@ def _layout(date_format: str) -> tuple[int, dict[str, range], np.ndarray, np.nda
 # checks the separators at these positions, straight from the Arrow data buffer.
 _DATE_WIDTH, _FIELDS, _DIGIT_POSITIONS, _SEPARATOR_POSITIONS, _SEPARATORS = _layout(DATE_FORMAT)
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+#: What datetime64[ns] holds, for the warning about real dates beyond it.
+_NS_RANGE = f"{pd.Timestamp.min:%Y-%m-%d} to {pd.Timestamp.max:%Y-%m-%d}"
 # Years whose every second fits datetime64[ns] (1677-09-21 .. 2262-04-11); the rest go the careful way.
 _FAST_YEARS = (1678, 2261)
 # Rows per pass of _day_first_block: its temporaries stay small, in cache and reused by malloc
@@ -162,17 +171,62 @@ def _to_ns(parsed: pd.Series) -> pd.Series:
         return parsed.where(inside).astype(DATETIME)
 
 
-def _dates_careful(values: pd.Series) -> pd.Series:
-    """Each value on its own: day-first first, then ISO 8601; NaT where neither reads."""
+def _python_date(text: str) -> dt.datetime | None:
+    """``text`` as a datetime by the standard library (years 1 to 9999), day first or ISO 8601; None if neither.
+
+    ``datetime.strptime`` refuses second 60 where pandas rolls it over; ``fromisoformat`` reads the
+    ISO 8601 forms :data:`_ISO_8601` allows (``Z`` and a comma included, from Python 3.11).
+    """
+    try:
+        value = dt.datetime.strptime(text, DATE_FORMAT)
+    except ValueError:
+        if not re.fullmatch(_ISO_8601, text):
+            return None
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+
+
+def _out_of_range(values: pd.Series) -> np.ndarray:
+    """Which ``values`` are real dates that datetime64[ns] cannot hold (years 1 to 1677, 2262 to 9999).
+
+    Only values whose year is near or beyond the edges are read one by one, so a column of anything
+    else stays cheap.
+    """
+    outside = np.zeros(len(values), dtype=bool)
+    years = values.str.extract(_YEAR).astype("float64").max(axis=1).to_numpy()
+    edges = np.flatnonzero((years <= 1677) | (years >= 2262))
+    low, high = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
+    for position in edges.tolist():
+        value = _python_date(values.iloc[position])
+        outside[position] = value is not None and not (low <= pd.Timestamp(value) <= high)
+    return outside
+
+
+def _dates_careful(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Each value on its own: day-first first, then ISO 8601; NaT where neither reads.
+
+    Returns:
+        The dates (NaT where unread), and which of the unread values are real dates out of range.
+    """
     parsed = _to_ns(pd.to_datetime(values, format=DATE_FORMAT, errors="coerce", utc=True))
-    retry = parsed.isna() & values.notna()
+    leap = parsed.notna() & values.str.contains(_LEAP_SECOND, na=False).astype(bool)
+    if leap.any():
+        parsed = parsed.mask(leap)
+    retry = parsed.isna() & values.notna() & ~leap
     if retry.any():
-        retry &= values.str.fullmatch(_ISO_8601).fillna(False).astype(bool)
+        retry &= values.str.fullmatch(_ISO_8601, na=False).astype(bool)
     if retry.any():
         iso = _to_ns(pd.to_datetime(values[retry], format="ISO8601", errors="coerce", utc=True))
         parsed = parsed.copy()
         parsed[retry] = iso
-    return parsed
+    unread = (parsed.isna() & values.notna()).to_numpy()
+    outside = np.zeros(len(values), dtype=bool)
+    if unread.any():
+        outside[unread] = _out_of_range(values[unread])
+    return parsed, outside
 
 
 def date_ns(values: Sequence[Any], column: str, problems: Problems, strings: pa.Array | None = None) -> np.ndarray:
@@ -200,14 +254,14 @@ def date_ns(values: Sequence[Any], column: str, problems: Problems, strings: pa.
         rest = np.flatnonzero(~read)
         others = [values[position] for position in rest.tolist()]
         as_text = pd.Series([value if type(value) is str else None for value in others], dtype=object)
-        parsed = _dates_careful(as_text)
+        parsed, outside = _dates_careful(as_text)
         ns[rest] = parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").view(np.int64)
-        bad = parsed.isna().to_numpy() & pd.Series(others, dtype=object).notna().to_numpy()
-        bad_count = int(bad.sum())
-        if bad_count:
-            problems.bad(
-                column, bad_count, others[int(bad.argmax())], f"dates in {DATE_FORMAT} (day first) or ISO 8601"
-            )
+        bad = parsed.isna().to_numpy() & pd.Series(others, dtype=object).notna().to_numpy() & ~outside
+        if bad.any():
+            expected = f"dates in {DATE_FORMAT} (day first) or ISO 8601"
+            problems.bad(column, int(bad.sum()), others[int(bad.argmax())], expected)
+        if outside.any():
+            problems.outside(column, int(outside.sum()), others[int(outside.argmax())], _NS_RANGE)
     return ns
 
 
@@ -219,7 +273,9 @@ def datetime_array(ns: np.ndarray) -> Any:
 def parse_dates(values: Any, column: str = "date") -> pd.Series:
     """Parse API dates (day first, as the API writes them, UTC; or ISO 8601) into datetime64[ns, UTC].
 
-    Values that are neither become NaT, with one warning that says how many failed and the first.
+    Values that are neither become NaT, with one warning that says how many failed and the first;
+    real dates that datetime64[ns] cannot hold (before 1677-09-21 or after 2262-04-11) become NaT
+    with a warning of their own that says so. An impossible time (second 60, hour 24) is not a date.
 
     Args:
         values: an iterable of date strings (None for missing).

@@ -95,6 +95,8 @@ _ARROW_TYPE = {
 #: A well-formed record as Arrow reads it on the vouched way: the served fields, dates as text.
 _RECORD = pa.struct([(column.name, _ARROW_TYPE[column.kind]) for column in schema.TABLE if column.served is not None])
 _RECORD_SCHEMA = pa.schema(_RECORD)
+#: Its field names (``StructType.names`` is pyarrow 18's; the declared floor is older).
+_RECORD_NAMES: list[str] = _RECORD_SCHEMA.names
 # Arrow reads 2.5 as 2 into an int64 column: the integer fields' types are checked in Python
 # (with ``get``, so that a defaultdict lacking the key is read, never written).
 _INTEGER_FIELDS = [operator.methodcaller("get", key) for key, kind in FIELDS.items() if kind == "integer"]
@@ -227,7 +229,7 @@ def _vouched_records(records: list[dict[str, Any]]) -> _Columns | None:
     extras = _present(records, [key for key in first if key not in _KNOWN])
     if extras is None:
         return None
-    arrays = {name: struct.field(name) for name in _RECORD.names}
+    arrays = {name: struct.field(name) for name in _RECORD_NAMES}
     return _vouched(arrays, lambda key: _Column(records, key), extras)
 
 
@@ -329,11 +331,11 @@ def _vouched_json(body: bytes | bytearray) -> _Columns | None:
     table = read_listing(body, _RECORD_SCHEMA)
     if table is None:
         return None
-    chunked = {name: table.column(name) for name in _RECORD.names}
+    chunked = {name: table.column(name) for name in _RECORD_NAMES}
     del table
     # One column at a time into one chunk each, releasing its pieces as it goes: never the whole
     # table twice.
-    arrays = {name: chunked.pop(name).combine_chunks() for name in _RECORD.names}
+    arrays = {name: chunked.pop(name).combine_chunks() for name in _RECORD_NAMES}
     return _vouched(arrays, lambda key: _ArrowValues(arrays[key]), {})
 
 
@@ -414,14 +416,19 @@ _TO_PANDAS: dict[str, Callable[[pa.Array], Any]] = {
 }
 
 
+# A reference is [host[:port]/]path[:tag][@digest]: the repository is what precedes the tag and the
+# digest. A tag is a colon after the last slash, so a registry's ":5000/" stays; a digest runs
+# from "@" to the end and has a colon of its own ("@sha256:..."), so it is dropped first.
+_TAG_AND_DIGEST = r"(:[^/:@]*)?(@[^/]*)?$"
+
+
 def _repository(registry_path: pa.Array) -> pa.Array:
-    # Drop a trailing ":tag", but not a registry's ":port" (a colon followed by a slash later).
-    pattern, replacement = r":[^/:]*$", ""
+    """Each registry path without its ``:tag`` and ``@digest`` (``host:5000/ns/name:1@sha256:ab`` -> ``host:5000/ns/name``)."""
     encoded = registry_path.dictionary_encode()
     if len(encoded.dictionary) * 4 > len(registry_path):
-        return pc.replace_substring_regex(registry_path, pattern=pattern, replacement=replacement)
+        return pc.replace_substring_regex(registry_path, pattern=_TAG_AND_DIGEST, replacement="")
     # Few distinct paths (many images of few repositories): strip each once, then spread.
-    stripped = pc.replace_substring_regex(encoded.dictionary, pattern=pattern, replacement=replacement)
+    stripped = pc.replace_substring_regex(encoded.dictionary, pattern=_TAG_AND_DIGEST, replacement="")
     return stripped.take(encoded.indices)
 
 

@@ -89,7 +89,9 @@ def clock_text(clock: object) -> str:
             clock = clock.astimezone(dt.timezone.utc).replace(tzinfo=None)
         return clock.strftime(DATE_FORMAT)
     if isinstance(clock, str):
-        time.strptime(clock, DATE_FORMAT)  # raises ValueError, naming the expected form
+        # datetime's strptime, not time's: time.strptime takes second 60 and 61 (leap seconds), which
+        # the demo clock would then roll into the next minute.
+        dt.datetime.strptime(clock, DATE_FORMAT)  # raises ValueError, naming the expected form
         return clock
     raise ValueError(f"A clock is a datetime or 'dd-mm-YYYY HH:MM:SS' text, got {type(clock).__name__}.")
 
