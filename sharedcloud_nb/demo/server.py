@@ -55,7 +55,7 @@ from .faults import (
     parse_fault,
     register_fault,
 )
-from .timeline import Timeline, catalogue_at, clock_text
+from .timeline import Timeline, clock_text
 
 __all__ = [
     "DEFAULT",
@@ -196,8 +196,7 @@ class DemoServer:
         self.token = token
         self.username = username
         self.password = password
-        # The catalogue is the one of the default clock, moved to this clock (see .timeline);
-        # a live clock keeps the catalogue of construction time, only its clock moves.
+        # The default clock's catalogue moved to this clock (.timeline); a live clock moves only the clock.
         self._generated: list[ImageRecord] | None = None
         self._timeline: Timeline | None = None
         moved = not live_clock and stamp != FROZEN_CLOCK
@@ -304,31 +303,20 @@ class DemoServer:
     # -- the clock ---------------------------------------------------------------------------------
 
     def _at(self, stamp: str) -> list[ImageRecord]:
-        """The catalogue as listed at ``stamp``: a function of the clock alone."""
-        if self._generated is None:
-            return catalogue_at(stamp)  # type: ignore[return-value]  # records of the schema's keys
+        """The catalogue as listed at ``stamp``: a function of the clock alone (None: the default's)."""
         if self._timeline is None:
             self._timeline = Timeline(self._generated)
-        return self._timeline.at(stamp)  # type: ignore[return-value]
+        return self._timeline.at(stamp)  # type: ignore[return-value]  # records of the schema's keys
 
     @property
     def clock(self) -> str:
         """The server's clock, as it writes ``current_server_time``; settable (a datetime or that text).
 
-        Setting it moves the catalogue to that time: images not yet created disappear, retired
-        ones go, counts change (see :mod:`.timeline`). A request already being answered keeps the
-        catalogue it started with.
+        Setting it moves the catalogue to that time (see :mod:`.timeline`); a request already
+        being answered keeps the catalogue it started with.
 
         Raises:
             ValueError: a malformed clock, or setting a live clock.
-
-        Example:
-            >>> server = DemoServer(clock="05-07-2018 16:45:36")
-            >>> len(server.images)
-            38
-            >>> server.clock = "05-10-2018 16:45:36"
-            >>> len(server.images)
-            48
         """
         return self.catalogue.now()
 
@@ -343,13 +331,7 @@ class DemoServer:
         self.images, self.catalogue = images, catalogue
 
     def advance(self, days: float = 0, hours: float = 0) -> str:
-        """Move the clock forward by ``days`` and ``hours`` (backward when negative); returns the new clock.
-
-        Example:
-            >>> server = DemoServer()
-            >>> server.advance(days=7)
-            '12-10-2018 16:45:36'
-        """
+        """Move the clock by ``days`` and ``hours`` (back when negative); return it: ``advance(days=7)``."""
         now = dt.datetime.strptime(self.clock, DATE_FORMAT)
         self.clock = now + dt.timedelta(days=days, hours=hours)
         return self.clock
