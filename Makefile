@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 
-.PHONY: demo app test lint bench docs notebooks install clean
+.PHONY: demo app test test-floors lint bench docs notebooks install clean
 
 install: $(STAMP)
 
@@ -37,6 +37,26 @@ app: $(STAMP)
 
 test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The declared floors are true: the lowest release series of each core dependency that pyproject.toml
+# declares (tools/floors.py reads them: numpy>=1.26 installs numpy==1.26.*), in a fresh venv of their
+# own, with the package installed without its dependencies, running the tests of the core (frames,
+# dates, files, client, transport, store; no widgets, plots, notebooks or browser). About two minutes.
+FLOORS_VENV  := .venv-floors
+FLOORS_TESTS := tests/test_schema.py tests/test_frames.py tests/test_frames_fast.py tests/test_frames_json.py \
+	tests/test_frames_export.py tests/test_data_hardening.py tests/test_warnings.py tests/test_load.py \
+	tests/test_client.py tests/test_client_streaming.py tests/test_connect.py tests/test_transport_hardening.py \
+	tests/test_token_safety.py tests/test_demo_api.py tests/test_demo_server.py tests/test_faults.py \
+	tests/test_store.py tests/test_timeline.py
+PIP_QUIET    := --quiet --disable-pip-version-check
+
+test-floors:
+	rm -rf $(FLOORS_VENV)
+	$(PYTHON) -m venv $(FLOORS_VENV)
+	$(FLOORS_VENV)/bin/python -m pip install $(PIP_QUIET) $$($(PYTHON) tools/floors.py) "pytest>=8" "orjson>=3.9"
+	$(FLOORS_VENV)/bin/python -m pip install $(PIP_QUIET) --no-deps -e .
+	$(FLOORS_VENV)/bin/python -m pip list --disable-pip-version-check | grep -iE '^(numpy|pandas|pyarrow|requests|urllib3|tqdm) '
+	$(FLOORS_VENV)/bin/python -m pytest -p no:cacheprovider -o addopts="" -q $(FLOORS_TESTS)
 
 # ruff (lint and format) and mypy, configured in pyproject.toml; make test runs it first.
 lint: $(STAMP)
