@@ -9,10 +9,13 @@ so that a plot can be placed in a grid of subplots and adjusted afterwards:
 - :func:`most_installed` -- the top N images by installations, as horizontal bars;
 - :func:`catalogue_growth` -- images created per month (bars), the catalogue's size (line, right
   axis) and images updated per month (markers);
-- :func:`staleness` -- the N images longest without an update, in days before the server's clock.
+- :func:`staleness` -- the N images longest without an update, in days before the server's clock;
+- :func:`installations_over_time` -- from ``sc.history()``: the images gaining installations fastest;
+- :func:`catalogue_changes` -- from ``sc.history()``: images added and removed per snapshot, and the size.
 
-Titles say what is drawn without the code, and end with "(demo data)" when the frame came from
-the built-in demo catalogue (``frame.attrs["source"] == "demo"``). An empty frame, or one whose
+Titles say what is drawn without the code, name the snapshot when the frame came from one
+(``store.load()``, offline mode: ", snapshot of 05 Oct 2018"), and end with "(demo data)" when
+the frame came from the built-in demo catalogue (``frame.attrs["source"] == "demo"``). An empty frame, or one whose
 values are all missing, gives an Axes titled "...: no data" rather than an error; rows with a
 missing value are left out and the axis label says how many.
 
@@ -31,16 +34,18 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
-from . import display
+from . import display, timeline
 
 __all__ = [
     "CPU_COLOR",
     "GPU_COLOR",
     "NO_DATA",
     "UNKNOWN_COLOR",
+    "catalogue_changes",
     "catalogue_growth",
     "gpu_share",
     "image_labels",
+    "installations_over_time",
     "most_installed",
     "runtimes",
     "staleness",
@@ -89,6 +94,8 @@ def _title(frame: pd.DataFrame, text: str) -> str:
     instance = frame.attrs.get("instance")
     if instance:
         text += f", instance {str(instance)[:8]}"
+    if frame.attrs.get("snapshot") and frame.attrs.get("server_time"):
+        text += f", snapshot of {pd.Timestamp(frame.attrs['server_time']):%d %b %Y}"
     if frame.attrs.get("source") == "demo":
         text += f" {DEMO_NOTE}"
     return text
@@ -460,4 +467,113 @@ def staleness(frame: pd.DataFrame, n: int = 15, ax: Axes | None = None) -> Axes:
             as_of = f", counted back from the server's clock ({clock:%d %b %Y})"
     ax.set_xlabel(f"days since the last update{as_of}" + _left_out(int((~known).sum()), "without an update date"))
     ax.set_title(_title(frame, f"{what}: top {len(order)} of {len(days)} by time since update"))
+    return ax
+
+
+# -- history: plots of sc.history() frames ----------------------------------------------------------
+
+
+def _history_labels(history: pd.DataFrame, uuids: pd.Index) -> list[str]:
+    """As the picker labels images when the history has name, runtime and tag; else registry path, else short uuid."""
+    latest = history.reset_index(level="server_time", drop=True)
+    latest = latest[~latest.index.duplicated(keep="last")]
+    if {"name", "runtime", "tag"} <= set(history.columns):
+        labels = display.image_labels(latest)
+        return [str(labels.loc[u]) for u in uuids]
+    if "registry_path" in history.columns:
+        return [str(latest.loc[u, "registry_path"]) for u in uuids]
+    return [str(u)[:8] for u in uuids]
+
+
+def _span(times: pd.DatetimeIndex) -> str:
+    return f"{times.min():%d %b %Y} to {times.max():%d %b %Y}"
+
+
+def installations_over_time(history: pd.DataFrame, top: int = 10, ax: Axes | None = None) -> Axes:
+    """Installations through the snapshots of the ``top`` images that gained the most, one line each.
+
+    The gain is an image's count in the last snapshot that lists it minus its count in the first
+    (:func:`sharedcloud_nb.timeline.installation_gains`). Lines are labelled as the picker labels
+    images when the history has ``name``, ``runtime`` and ``tag``, else by registry path or short uuid.
+
+    Args:
+        history: a frame from :func:`sharedcloud_nb.history` with ``num_installations``.
+        top: how many images to draw (at least 1).
+        ax: the Axes to draw on; a new figure when None.
+
+    Returns:
+        The Axes; ``ax.get_lines()`` are the images, the largest gain first.
+
+    Raises:
+        TypeError: not a history frame.
+        ValueError: ``top`` is less than 1, or ``num_installations`` is missing.
+
+    Example:
+        >>> h = sc.history(columns=("num_installations", "name", "runtime", "tag"))  # doctest: +SKIP
+        >>> ax = sc.plots.installations_over_time(h, top=5)  # doctest: +SKIP
+    """
+    _check_n(top)
+    what = "Installations over time"
+    gains = timeline.installation_gains(history)
+    ax = _axes(ax, (9, 4.5))
+    if gains.empty:
+        return _no_data(ax, history, what)
+    chosen = gains.index[: int(top)]
+    counts = history["num_installations"].dropna()
+    wide = counts[counts.index.get_level_values("uuid").isin(chosen)].astype("int64").unstack("uuid")
+    for uuid, label in zip(chosen, _history_labels(history, chosen), strict=True):
+        ax.plot(wide.index, wide[uuid], marker=".", label=f"{label} (+{int(gains.loc[uuid, 'gain'])})")
+    ax.set_ylabel("installations")
+    ax.set_xlabel(f"server time, {_span(pd.DatetimeIndex(wide.index))}")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
+    ax.set_title(_title(history, f"{what}: top {len(chosen)} of {len(gains)} images by gain"))
+    return ax
+
+
+def catalogue_changes(history: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Images added (bars up) and removed (bars down) at each snapshot, and the images listed (line, right axis).
+
+    Counted by :func:`sharedcloud_nb.timeline.catalogue_sizes`; the first snapshot is the baseline.
+
+    Args:
+        history: a frame from :func:`sharedcloud_nb.history` (any columns).
+        ax: the Axes to draw on; a new figure when None.
+
+    Returns:
+        The Axes; its secondary Axes, with the line, is ``ax.right_ax``.
+
+    Raises:
+        TypeError: not a history frame.
+
+    Example:
+        >>> ax = sc.plots.catalogue_changes(sc.history())  # doctest: +SKIP
+    """
+    what = "Catalogue changes"
+    sizes = timeline.catalogue_sizes(history)
+    ax = _axes(ax, (9, 4.5))
+    if sizes.empty:
+        _set_right_ax(ax, None)
+        return _no_data(ax, history, what)
+    when = pd.DatetimeIndex(sizes.index)
+    # Bars a little narrower than the shortest gap between two snapshots (in days, matplotlib's unit).
+    gaps = np.diff(when.asi8) / 86400e9
+    width = max(float(gaps.min()) * 0.8 if len(gaps) else 1.0, 0.02)
+    ax.bar(when, sizes["added"], width=width, color=TOTAL_COLOR, label="added")
+    ax.bar(when, -sizes["removed"], width=width, color=UPDATE_COLOR, label="removed")
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_ylabel("images added (+) / removed (−)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    right = ax.twinx()
+    right.plot(when, sizes["listed"], color=CPU_COLOR, marker=".", label="images listed")
+    right.set_ylabel("images listed")
+    right.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _set_right_ax(ax, right)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    handles = [*ax.get_legend_handles_labels()[0], *right.get_legend_handles_labels()[0]]
+    ax.legend(handles, [str(h.get_label()) for h in handles], loc="upper left", frameon=False)
+    ax.set_xlabel(f"server time, {len(when)} snapshots, {_span(when)}")
+    added, removed = int(sizes["added"].sum()), int(sizes["removed"].sum())
+    ax.set_title(_title(history, f"{what}: {added} added, {removed} removed"))
     return ax
