@@ -9,10 +9,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from ._config import VERSION
 from .client import Client, connect, login
 from .errors import (
     APIError,
     AuthenticationError,
+    DemoDataWarning,
     InputError,
     InsecureURLError,
     NotFoundError,
@@ -26,12 +28,13 @@ from .errors import (
 )
 from .frames import images_frame
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 __all__ = [
     "APIError",
     "AuthenticationError",
     "Client",
+    "DemoDataWarning",
     "Diff",
     "InputError",
     "InsecureURLError",
@@ -44,6 +47,7 @@ __all__ = [
     "SharedcloudWarning",
     "Store",
     "TransportError",
+    "card",
     "connect",
     "demo",
     "diff",
@@ -62,6 +66,7 @@ _LAZY_FUNCTIONS = {
     "image_picker": "widgets",
     # The explorer's module is not named "explorer": importing it would rebind sc.explorer.
     "explorer": "explore",
+    "card": "display",
     # The snapshot store loads pyarrow.dataset and parquet: only when used.
     "Store": "store",
     "history": "timeline",

@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+#: The package's version (``sc.__version__``), also sent in every request's ``User-Agent``.
+VERSION = "0.1.0"
+
 #: The real service's host root.
 DEFAULT_URL = "https://sharedcloud.io"
 #: (connect, read) timeouts in seconds.

@@ -45,9 +45,11 @@ __all__ = [
     "mask",
     "new_session",
     "reason",
+    "request_headers",
     "retry_policy",
     "token_hint",
     "transport_error",
+    "user_agent",
 ]
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
@@ -83,8 +85,32 @@ def retry_policy(retries: int) -> Retry:
     )
 
 
+def user_agent() -> str:
+    """What every request of the package says it is: ``sharedcloud_nb/<version> python-requests/<version>``.
+
+    Example:
+        >>> user_agent().startswith("sharedcloud_nb/")
+        True
+    """
+    return f"sharedcloud_nb/{_config.VERSION} {requests.utils.default_user_agent()}"
+
+
+def request_headers(session: requests.Session) -> dict[str, str] | None:
+    """The headers to add to one request on ``session``: the package's ``User-Agent``, unless set.
+
+    A session the package made already says it. A session given by the user is not changed: its
+    requests carry the package's ``User-Agent`` only while the session's own is requests'
+    default, so a ``User-Agent`` the user chose is kept.
+    """
+    if session.headers.get("User-Agent") == requests.utils.default_user_agent():
+        return {"User-Agent": user_agent()}
+    return None
+
+
 def new_session(*, loopback: bool = False) -> requests.Session:
     """A ``requests.Session`` whose adapters make one attempt each: :func:`send` applies the retries.
+
+    Its requests say ``User-Agent: sharedcloud_nb/<version> python-requests/<version>``.
 
     Args:
         loopback: the session talks to this machine only; it then reads no proxy or netrc
@@ -92,6 +118,7 @@ def new_session(*, loopback: bool = False) -> requests.Session:
             call skips the lookup).
     """
     session = requests.Session()
+    session.headers["User-Agent"] = user_agent()
     session.trust_env = not loopback
     adapter = HTTPAdapter(max_retries=0, pool_maxsize=16)
     session.mount("http://", adapter)

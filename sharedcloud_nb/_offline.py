@@ -140,7 +140,9 @@ def offline_client(
 
         client = Client(DEMO_TOKEN, url="http://127.0.0.1", store=store, offline=True, **options)
         client._account = demo_account()
-        print("sharedcloud_nb: offline, serving the built-in demo catalogue's snapshots from the store.")
+        from ._warn import warn_demo
+
+        warn_demo("Offline, serving the built-in demo catalogue's snapshots from the store.")
         return client
     if resolved_token is None:
         raise AuthenticationError(

@@ -6,20 +6,22 @@ depths, so a fixed level points inside the package or past the user's code (``sy
 :func:`user_stacklevel` counts the frames up to the first one outside this package instead
 (Python 3.12's ``skip_file_prefixes`` does the same, but 3.10 and 3.11 have no such option), and
 :func:`warn` is how every warning of the package is emitted. :class:`Problems` collects what a
-conversion could not read, to warn once per column with counts.
+conversion could not read, to warn once per column with counts. :func:`warn_demo` says, once
+per process, that the data is the built-in demo catalogue.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 import warnings
 from types import FrameType
 from typing import Any
 
-from .errors import SharedcloudWarning, excerpt
+from .errors import DemoDataWarning, SharedcloudWarning, excerpt
 
-__all__ = ["Problems", "user_stacklevel", "warn"]
+__all__ = ["Problems", "user_stacklevel", "warn", "warn_demo"]
 
 #: This package's directory: frames whose code lives under it are not the user's.
 #: Spelled as ``__file__`` is, since a frame's ``co_filename`` is the path its module was loaded from.
@@ -71,6 +73,38 @@ def warn(message: str, category: type[Warning] = SharedcloudWarning) -> None:
         >>> warn("created_at: 1 of 3 values are not dates")  # doctest: +SKIP
     """
     warnings.warn(message, category, stacklevel=user_stacklevel(sys._getframe(0)))
+
+
+_demo_lock = threading.Lock()
+_demo_warned = False  # the package remembers it warned: once per process, whichever cell connects
+
+
+def warn_demo(message: str) -> bool:
+    """Emit :class:`~sharedcloud_nb.DemoDataWarning` at the user's line, the first time only.
+
+    Remembered by the package rather than left to the warnings registry, whose "once per
+    location" would warn again from every cell (each cell is a new location).
+
+    Args:
+        message: what the data is and how to use an account instead.
+
+    Returns:
+        True when this call warned, False when the process had already been told.
+    """
+    global _demo_warned
+    with _demo_lock:
+        if _demo_warned:
+            return False
+        _demo_warned = True
+    warnings.warn(message, DemoDataWarning, stacklevel=user_stacklevel(sys._getframe(0)))
+    return True
+
+
+def forget_demo_warning() -> None:
+    """Let the next demo connection warn again (for tests)."""
+    global _demo_warned
+    with _demo_lock:
+        _demo_warned = False
 
 
 class Problems:

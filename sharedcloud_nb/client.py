@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from . import _calls, _config, _demo_registry, _http, _offline, _progress
+from . import _calls, _config, _demo_registry, _http, _offline, _progress, _warn
 from ._calls import Call, Deadline, preload_error_body, read_body, send
 from ._http import (
     DECODE_ERRORS,
@@ -35,6 +35,7 @@ from ._http import (
     loads,
     mask,
     new_session,
+    request_headers,
     retry_policy,
     same_origin,
     token_hint,
@@ -98,7 +99,8 @@ class Client:
             up to 60 s, so a call lasts at most about (retries + 1) read timeouts + retries × 60 s.
         session: a ``requests.Session`` to use (requests-cache, your own adapters); its adapters
             are left as they are, so retries are then yours to configure, and :meth:`close`
-            leaves it open.
+            leaves it open. The session is not modified: each request adds the package's
+            ``User-Agent`` unless the session sets one of its own.
         deadline: the longest a call may take in all, every attempt, wait and read included
             (seconds; None for no bound); each call can override it.
         max_bytes: the most an answer may decode to; larger answers, and compressed answers that
@@ -160,10 +162,39 @@ class Client:
     ) -> None:
         self.close()
 
+    def _account_name(self) -> str:
+        """The account's name: "demo", or the token's one-way fingerprint (the store's too)."""
+        from .store import account_of  # the store's own fingerprint, loaded when first shown
+
+        account = account_of(self)
+        return "demo" if account.demo else account.fingerprint
+
     def __repr__(self) -> str:
-        return f"Client(url={self.url!r}, token={mask(self._token)!r}{', demo' if self.is_demo else ''}{', offline' if self.offline else ''})"
+        offline = ", offline=True" if getattr(self, "offline", False) else ""
+        return f"Client(url={self.url!r}, account={self._account_name()!r}{offline})"
 
     __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        """The client in a notebook: server, account (a fingerprint, never the token), online or not."""
+        import html
+
+        offline = bool(getattr(self, "offline", False))
+        account = self._account_name()
+        rows = [
+            ("Server", self.url + (" (the built-in demo API)" if self.is_demo else "")),
+            ("Account", "demo" if account == "demo" else f"{account} (a fingerprint of the token)"),
+            ("Mode", "offline: served from stored snapshots" if offline else "online"),
+        ]
+        store = getattr(self, "_store", None)
+        if store is not None and getattr(store, "root", None) is not None:
+            rows.append(("Store", str(store.root)))
+        cells = "".join(
+            f'<tr><th style="text-align:left;padding-right:1em">{html.escape(k)}</th>'
+            f'<td style="text-align:left">{html.escape(v)}</td></tr>'
+            for k, v in rows
+        )
+        return f"<div><b>Sharedcloud client</b><table>{cells}</table></div>"
 
     @property
     def store(self) -> Store:
@@ -222,6 +253,9 @@ class Client:
         url = self._url(path_or_url)
         call = call if call is not None else self._call(method, url)
         log.debug("%s %s", method, urlsplit(url).path)
+        headers = request_headers(self.session)
+        if headers is not None:
+            kwargs["headers"] = {**headers, **kwargs.get("headers", {})}
         response = send(self.session, call, auth=self._auth, **kwargs)
         preload_error_body(response, call)
         raise_for_status(response, token_advice=self._token_advice, note=_note(call, response))
@@ -545,8 +579,9 @@ def connect(
     Token: argument > ``SHAREDCLOUD_TOKEN`` > the official CLI's ``~/.sharedcloud/client_config``.
     Url: argument > ``SHAREDCLOUD_URL`` > ``SHAREDCLOUD_CLI_URL`` > ``https://sharedcloud.io``.
     With no token anywhere and no url configured, or with ``SHAREDCLOUD_DEMO=1`` and no
-    arguments, it starts the built-in demo API (once per process), says so in one line, and
-    connects to it. Nothing is ever written.
+    arguments, it starts the built-in demo API (once per process), says so with one
+    :class:`~sharedcloud_nb.DemoDataWarning` (once per process), and connects to it. Nothing is
+    printed and nothing is ever written.
 
     Args:
         token: the API token.
@@ -590,8 +625,8 @@ def _demo_client(options: dict[str, Any], reason: str) -> Client:
     from .demo import shared_server  # the demo is loaded only when it is the answer
 
     server = shared_server()
-    print(
-        f"sharedcloud_nb: {reason}, so this is the built-in demo catalogue; "
+    _warn.warn_demo(
+        f"{reason}, so this is the built-in demo catalogue; "
         f"set {_config.ENV_TOKEN} (or use sc.token_form()) for your own account."
     )
     return Client(server.token, url=server.url, **options)

@@ -4,7 +4,7 @@ Plain functions over pandas, shared by the picker and the plots; no ipywidgets, 
 
 - :func:`image_labels` -- one short label per image, the same in a plot's ticks and the picker's list;
 - :class:`Card`, :func:`image_card`, :func:`gone_card`, :func:`error_card` -- the detail card, as
-  escaped HTML or plain text;
+  escaped HTML or plain text; :func:`card` (``sc.card``) shows one image's card in a notebook;
 - :func:`describe_delta`, :func:`format_time`, :func:`plural` -- durations, times and counts in words;
 - :class:`StatusLines`, :func:`status_html` -- the coloured lines of a widget's status area.
 
@@ -26,6 +26,7 @@ from .schema import COLUMNS, TABLE
 __all__ = [
     "Card",
     "StatusLines",
+    "card",
     "describe_delta",
     "error_card",
     "format_time",
@@ -263,6 +264,12 @@ class Card:
             lines.append(self.note)
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.text)
+
 
 def _flag(value: Any) -> str:
     return "unknown" if _missing(value) else ("yes" if bool(value) else "no")
@@ -315,6 +322,34 @@ def image_card(image: pd.Series, *, note: str = "") -> Card:
     rows += [(label, show(name, image.get(name))) for label, name, show in _CARD_ROWS]
     rows += [(str(key), _text(value)) for key, value in image.items() if key not in _CARD_KNOWN]
     return Card(title=f"{_text(image.get('name'), NO_NAME)} · {uuid}", rows=tuple(rows), note=note)
+
+
+def card(image: pd.Series) -> Card:
+    """The card the image picker shows, for one image: displays itself in a notebook.
+
+    ``client.image(uuid)`` returns a typed Series; this shows it as the picker's detail card (HTML
+    in Jupyter, aligned text elsewhere). An image of the demo catalogue says so under the card.
+
+    Args:
+        image: a typed image Series, from ``client.image(uuid)`` or a row of ``client.images()``
+            (``df.loc[uuid]``).
+
+    Returns:
+        The :class:`Card`; ``.html`` and ``.text`` give its two forms.
+
+    Raises:
+        TypeError: ``image`` is not a pandas Series (a whole frame, a uuid string).
+
+    Example:
+        >>> image = client.images().iloc[0]
+        >>> print(sc.card(image).text.splitlines()[1])
+        UUID:          dc348097-5124-43ca-83da-7768cc4276ce
+    """
+    if not isinstance(image, pd.Series):
+        hint = " (pick one row: df.loc[uuid], or client.image(uuid))" if isinstance(image, pd.DataFrame) else ""
+        raise TypeError(f"sc.card() shows one image, a pandas Series; got {type(image).__name__}{hint}.")
+    note = "Demo data: the built-in demo catalogue." if image.attrs.get("source") == "demo" else ""
+    return image_card(image, note=note)
 
 
 def _fallback_card(uuid: str, error: str, listed: pd.Series | None) -> Card:

@@ -14,6 +14,7 @@
     └── InputError                   (also a ValueError) refused input: a malformed uuid, url or token
         └── InsecureURLError         plain http:// to a host that is not loopback
     SharedcloudWarning               values that could not be read (one warning per column, with counts)
+    └── DemoDataWarning              the data is the built-in demo catalogue (once per process)
 
 :func:`raise_for_status` is the one place an HTTP status becomes an error; transport exceptions
 are worded in one place too, :func:`sharedcloud_nb._http.transport_error`. Messages say what
@@ -23,7 +24,11 @@ happened, the server's own ``detail`` and what to do next; they never contain th
 from __future__ import annotations
 
 import html
+import linecache
+import os
 import re
+import sys
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -35,6 +40,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 __all__ = [
     "APIError",
     "AuthenticationError",
+    "DemoDataWarning",
+    "InputError",
     "InsecureURLError",
     "NotFoundError",
     "OfflineError",
@@ -53,7 +60,37 @@ TOKEN_HINT = _config.TOKEN_HINT
 
 
 class SharedcloudError(Exception):
-    """Base class of every error raised by sharedcloud_nb."""
+    """Base class of every error raised by sharedcloud_nb.
+
+    In IPython and Jupyter a raised error shows concisely (:meth:`_render_traceback_`): its class,
+    its message (what happened, the server's ``detail``, what to do), and the line of your code
+    that called the package, without the frames inside the package or the chained exceptions.
+    ``%tb`` and ``%debug`` still reach the whole traceback.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        """The lines IPython shows for this error when it is raised in a cell."""
+        lines = [f"{type(self).__name__}: {self}"]
+        where = _user_frame(self.__traceback__)
+        if where:
+            lines.append(where)
+        return lines
+
+    def _repr_html_(self) -> str:
+        """The error as a notebook shows it when the error object itself is displayed."""
+        rows = [("Status", str(status))] if (status := getattr(self, "status", None)) is not None else []
+        if getattr(self, "detail", None):
+            rows.append(("Server said", str(self.detail)))  # type: ignore[attr-defined]  # APIError only
+        cells = "".join(
+            f'<tr><th style="text-align:left;padding-right:1em">{html.escape(k)}</th>'
+            f'<td style="text-align:left">{html.escape(v)}</td></tr>'
+            for k, v in rows
+        )
+        return (
+            f'<div><b style="color:#b00020">{html.escape(type(self).__name__)}</b>: {html.escape(str(self))}'
+            + (f"<table>{cells}</table>" if cells else "")
+            + "</div>"
+        )
 
 
 class APIError(SharedcloudError):
@@ -113,6 +150,40 @@ class InsecureURLError(InputError):
 
 class SharedcloudWarning(UserWarning):
     """Data that could not be read as the API promises (kept as missing values, and counted)."""
+
+
+class DemoDataWarning(SharedcloudWarning):
+    """The data is the built-in demo catalogue, not an account's: said once per process.
+
+    ``sc.connect()`` warns when it falls back to the demo API. Silence it the usual way::
+
+        import warnings
+        warnings.simplefilter("ignore", sc.DemoDataWarning)
+    """
+
+
+_PACKAGE_DIR = os.path.dirname(__file__) + os.sep
+
+
+def _user_frame(tb: TracebackType | None) -> str:
+    """Where the user's code called into the package: the last frame before the package's own."""
+    user: TracebackType | None = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+            break
+        user, tb = tb, tb.tb_next
+    if user is None:
+        return ""
+    filename, line = user.tb_frame.f_code.co_filename, user.tb_lineno
+    source = linecache.getline(filename, line).strip()
+    return f"  in {_cell_name(filename)}, line {line}" + (f": {source}" if source else "")
+
+
+def _cell_name(filename: str) -> str:
+    """``Cell In[3]`` for a notebook cell's file (as IPython names it), else the file's path."""
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    number = getattr(getattr(shell, "compile", None), "_filename_map", {}).get(filename)
+    return f"Cell In[{number}]" if number is not None else filename
 
 
 _TAG = re.compile(r"<[^>]*>")

@@ -12,6 +12,7 @@ import requests
 
 import sharedcloud_nb as sc
 from sharedcloud_nb.demo import DemoServer
+from sharedcloud_nb.store import fingerprint
 
 WEB_CRAWLING = "24b310f8-1405-4928-914f-d5c91272f88a"
 DETAIL_EXAMPLE = "2413a0f8-c105-4928-914f-d5c93173f88a"
@@ -257,12 +258,21 @@ def test_https_and_loopback_are_accepted(url):
     assert sc.Client("a" * 40, url=url).url == url
 
 
-def test_repr_masks_the_token(client, demo_server):
+def test_repr_names_the_server_and_account_never_the_token(client, demo_server):
     text = repr(client)
-    assert demo_server.token not in text
-    assert demo_server.url in text
-    assert "…" + demo_server.token[-4:] in text
+    assert text == f"Client(url={demo_server.url!r}, account='demo')"
     assert str(client) == text
+    other = sc.Client("0123456789abcdef" * 2 + "01234567", url="https://sharedcloud.io")
+    assert repr(other) == f"Client(url='https://sharedcloud.io', account={fingerprint(other._token)!r})"
+    assert "4567" not in repr(other) and "0123" not in repr(other)
+
+
+def test_client_displays_itself_as_html(client, demo_server):
+    shown = client._repr_html_()
+    assert "Sharedcloud client" in shown and demo_server.url in shown and "demo API" in shown
+    assert "online" in shown and demo_server.token not in shown
+    other = sc.Client("0123456789abcdef" * 2 + "01234567", url="https://sharedcloud.io")
+    assert fingerprint(other._token) in other._repr_html_() and "4567" not in other._repr_html_()
 
 
 def test_token_with_newline_is_refused_without_echo():

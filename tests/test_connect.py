@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 import sharedcloud_nb as sc
-from sharedcloud_nb import _config
+from sharedcloud_nb import _config, _warn
+
+
+@pytest.fixture
+def fresh_process():
+    """As in a new process: the package has not yet said that it serves the demo catalogue."""
+    _warn.forget_demo_warning()
+    yield
+    _warn.forget_demo_warning()
 
 
 def _write_cli_login(home, token):
@@ -15,14 +25,28 @@ def _write_cli_login(home, token):
     return folder / "client_config"
 
 
-def test_no_token_anywhere_starts_the_demo_once(capsys):
-    first = sc.connect()
-    out = capsys.readouterr().out
+def test_no_token_anywhere_starts_the_demo_once(capsys, fresh_process):
+    with pytest.warns(sc.DemoDataWarning, match=r"demo catalogue.*SHAREDCLOUD_TOKEN") as caught:
+        first = sc.connect()
     assert first.is_demo
-    assert out.count("\n") == 1 and "demo catalogue" in out and "SHAREDCLOUD_TOKEN" in out
-    second = sc.connect()
+    assert len(caught) == 1
+    assert caught[0].filename == __file__  # at the user's line, not inside the package
+    assert issubclass(sc.DemoDataWarning, sc.SharedcloudWarning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a second connection, from any line, warns no more
+        second = sc.connect()
     assert second.url == first.url  # the same in-process server
-    assert len(first.images()) >= 40
+    frame = first.images()
+    assert len(frame) >= 40 and frame.attrs["source"] == "demo"
+    assert first.image(frame.index[0]).attrs["source"] == "demo"
+    assert capsys.readouterr() == ("", "")  # nothing printed
+
+
+def test_the_demo_warning_can_be_silenced(capsys, fresh_process):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("ignore", sc.DemoDataWarning)
+        assert sc.connect().is_demo
+    assert caught == [] and capsys.readouterr() == ("", "")
 
 
 def test_argument_beats_environment_beats_cli_file(monkeypatch, clean_env, demo_server):
@@ -62,11 +86,12 @@ def test_configured_url_without_token_is_an_error_not_the_demo(monkeypatch):
         sc.connect()
 
 
-def test_demo_can_be_forced(monkeypatch, capsys):
+def test_demo_can_be_forced(monkeypatch, capsys, fresh_process):
     monkeypatch.setenv("SHAREDCLOUD_TOKEN", "e" * 40)
     monkeypatch.setenv("SHAREDCLOUD_DEMO", "1")
-    assert sc.connect().is_demo
-    assert "SHAREDCLOUD_DEMO is set" in capsys.readouterr().out
+    with pytest.warns(sc.DemoDataWarning, match="SHAREDCLOUD_DEMO is set"):
+        assert sc.connect().is_demo
+    assert capsys.readouterr().out == ""
 
 
 def test_connect_refuses_plain_http_to_a_remote_host(monkeypatch):

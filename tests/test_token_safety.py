@@ -23,6 +23,7 @@ import sharedcloud_nb as sc
 from sharedcloud_nb import _config
 from sharedcloud_nb.demo import DemoServer, Response
 from sharedcloud_nb.demo.server import FAULTS
+from sharedcloud_nb.store import fingerprint
 
 SECRET = "Sk-live-7Qz9Xw3Lp0Vt5Rb8Nc2Md6Hj4Gf1"
 PASSWORD = "Pw-never-shown-4417"
@@ -84,7 +85,10 @@ def test_client_repr_and_str_hide_the_token(server):
     client = sc.Client(SECRET, url=server.url)
     for text in (repr(client), str(client), repr(client._auth), repr(client.session.adapters), f"{client}"):
         assert not leaks(text), text
-    assert f"token='…{SECRET[-4:]}'" in repr(client)
+    assert "account='demo'" in repr(client) and SECRET[-4:] not in repr(client)
+    remote = sc.Client(SECRET, url="https://sharedcloud.io")
+    for text in (repr(remote), remote._repr_html_()):
+        assert not leaks(text) and SECRET[-4:] not in text and fingerprint(SECRET) in text
 
 
 def sweep_cases() -> list[str]:
