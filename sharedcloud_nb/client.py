@@ -630,3 +630,8 @@ def _demo_client(options: dict[str, Any], reason: str) -> Client:
         f"set {_config.ENV_TOKEN} (or use sc.token_form()) for your own account."
     )
     return Client(server.token, url=server.url, **options)
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

@@ -293,3 +293,8 @@ def parse_dates(values: Any, column: str = "date") -> pd.Series:
     result = datetime_array(date_ns(values, column, problems))
     problems.warn()
     return pd.Series(result, dtype=DATETIME, name=column)
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

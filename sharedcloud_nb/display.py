@@ -376,3 +376,8 @@ def gone_card(uuid: str, listed: pd.Series | None = None) -> Card:
 def error_card(uuid: str, exc: BaseException, listed: pd.Series | None = None) -> Card:
     """The card when the image could not be read: the error's message, and the listed data, if any."""
     return _fallback_card(uuid, f"Could not read this image from the server: {exc}", listed)
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

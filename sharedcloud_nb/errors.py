@@ -302,3 +302,8 @@ def _advice(cls: type[APIError], path: str, token_advice: str | None) -> str:
 
 
 _DETAIL_PATH = re.compile(r"/images/[^/]+/?$")
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

@@ -620,3 +620,8 @@ def explorer(
         >>> view.filtered.shape  # doctest: +SKIP
     """
     return Explorer(source, client=client, store=store, table_limit=table_limit, debounce=debounce)
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

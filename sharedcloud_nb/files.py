@@ -142,3 +142,8 @@ def read_images_parquet(path: Any) -> pd.DataFrame:
         elif frame[column].dtype != dtype:
             frame[column] = frame[column].astype(dtype)
     return frame
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

@@ -420,3 +420,8 @@ class Debouncer:
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

@@ -556,3 +556,8 @@ def image_series(record: Any, *, source: str | None = None) -> pd.Series:
     series.name = frame.index[0]
     series.attrs["source"] = source
     return series
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

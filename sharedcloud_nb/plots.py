@@ -577,3 +577,8 @@ def catalogue_changes(history: pd.DataFrame, ax: Axes | None = None) -> Axes:
     added, removed = int(sizes["added"].sum()), int(sizes["removed"].sum())
     ax.set_title(_title(history, f"{what}: {added} added, {removed} removed"))
     return ax
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

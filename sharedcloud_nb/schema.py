@@ -135,3 +135,8 @@ def dtypes() -> dict[str, Any]:
         "timedelta": "timedelta64[ns]",
     }
     return {c.name: by_kind[c.kind] for c in TABLE if c.name != "uuid"}
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

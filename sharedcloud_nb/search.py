@@ -138,3 +138,8 @@ class ImageIndex:
         if matches.more > 0:
             text += f" — the first {len(matches.shown):,} shown, … and {matches.more:,} more (type to narrow)"
         return text
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

@@ -506,3 +506,8 @@ def _snapshot_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame["rows"] = frame["rows"].astype("Int64")
     frame["demo"] = frame["demo"].astype("boolean")
     return frame.sort_values(["host", "account", "server_time", "taken_at"], ignore_index=True)
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

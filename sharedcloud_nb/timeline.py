@@ -390,3 +390,8 @@ def catalogue_sizes(history: pd.DataFrame) -> pd.DataFrame:
         },
         index=pd.DatetimeIndex(time_levels, name="server_time"),
     )
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

@@ -605,3 +605,8 @@ def image_picker(
         'web-crawling'
     """
     return ImagePicker(source, client=client, on_pick=on_pick, limit=limit)
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

@@ -58,3 +58,8 @@ __all__ = [
     "running_urls",
     "shared_server",
 ]
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

@@ -552,3 +552,8 @@ _ROUTES = {
     "detail": _Route("Image Detail", _IMAGES_ALLOW, True, _detail_view),
     "login": _Route("Obtain Auth Token", "POST, OPTIONS", False, _login_view),
 }
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

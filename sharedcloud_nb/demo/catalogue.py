@@ -536,3 +536,8 @@ class ServedCatalogue:
             return data
         old = b'"current_server_time":"' + self.stamp.encode() + b'"'
         return data.replace(old, b'"current_server_time":"' + now.encode() + b'"')
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

@@ -633,3 +633,8 @@ def _redirect(server: DemoServer | None, arg: str | None) -> Fault:
 
 if __doc__:  # help() shows the list, written from the registry (absent under python -OO)
     __doc__ += "\nThe named faults::\n\n" + textwrap.indent(fault_table(), "    ") + "\n"
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

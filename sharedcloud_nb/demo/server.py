@@ -602,3 +602,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     # Every method goes through the one place; the API answers 405 to those a path does not allow.
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)

@@ -251,3 +251,8 @@ def catalogue_at(clock: object = FROZEN_CLOCK) -> list[Record]:
         True
     """
     return _default_timeline().at(clock)
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion offer the public names only, not this module's imports.
+    return sorted(__all__)
