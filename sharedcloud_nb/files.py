@@ -2,12 +2,15 @@
 
 CSV keeps no types, so :func:`read_images_csv` gives each known column its dtype back from
 :mod:`sharedcloud_nb.schema`, and :func:`write_images_csv` writes missing values so that they
-read back as missing. Parquet keeps nearly everything; :func:`read_images_parquet` restores the
-string types pandas does not. The three are also importable from :mod:`sharedcloud_nb.frames`.
+read back as missing, and text that looks like a missing value so that it reads back as itself.
+Parquet is the lossless format: it keeps the types and ``frame.attrs`` too; :func:`read_images_parquet`
+restores the string types pandas does not. The three are also importable from
+:mod:`sharedcloud_nb.frames`.
 """
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 import pandas as pd
@@ -19,6 +22,18 @@ __all__ = ["CSV_NA", "read_images_csv", "read_images_parquet", "write_images_csv
 #: How a missing value is written in CSV, so that it reads back as missing and not as "".
 CSV_NA = "<NA>"
 
+# Text that a CSV field would confuse with a missing value: "<NA>" anywhere, and "" in a category
+# column, where an empty field is missing (a file of plain to_csv writes missing values so). Such
+# values, and those that differ from them only by leading backslashes, are written with one
+# backslash more and read with one less: <NA> is written \<NA>, \<NA> is written \\<NA>, an empty
+# tag \ and a tag \ is written \\. No other value changes (an empty description stays an empty
+# field). Per kind of column: (the values written with one backslash more, the fields read with
+# one less); the second is what the first becomes, so that every value reads back as itself.
+_ESCAPES = {
+    "string": (r"\\+|\\*<NA>", r"\\\\+|\\+<NA>"),
+    "category": (r"\\*(?:<NA>)?", r"\\+(?:<NA>)?"),
+}
+
 _BOOLEANS = {"True": True, "False": False, "true": True, "false": False}
 #: The kind of each column, and of the index (``uuid``); a column the schema does not know is text.
 _KINDS = {column.name: column.kind for column in TABLE}
@@ -27,13 +42,52 @@ _DTYPES = dtypes()
 _TEXT = next(_DTYPES[name] for name, kind in _KINDS.items() if kind == "string" and name in _DTYPES)
 
 
+def _text_kind(values: pd.Series | pd.Index, kind: str | None) -> str | None:
+    """How a column's text is escaped: its kind in the schema, ``"string"`` for any other column
+    that may hold text (the reader takes those as text), None for a column of no text."""
+    if kind is None and (values.dtype == object or isinstance(values.dtype, pd.CategoricalDtype)):
+        kind = "string"
+    elif kind is None and pd.api.types.is_string_dtype(values.dtype):
+        kind = "string"
+    return kind if kind in _ESCAPES else None
+
+
+def _escape(values: pd.Series, kind: str) -> pd.Series:
+    """Text values as written: a value that could read back as something else gets one more backslash."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = pd.Series(values.cat.categories, dtype=object)
+        if not pd.api.types.is_string_dtype(categories):
+            return values
+        return values.cat.rename_categories(_escape(categories, kind).tolist())
+    text = values.astype(object)
+    try:
+        escaped = text.str.fullmatch(_ESCAPES[kind][0], na=False).astype(bool)
+    except AttributeError:  # an object column with no text in it
+        return values
+    if not escaped.any():
+        return values
+    return text.where(~escaped, "\\" + text.where(escaped, ""))
+
+
+def _unescape(values: pd.Series, kind: str) -> pd.Series:
+    """Text values as read: a value written with one backslash more loses it."""
+    escaped = values.str.fullmatch(_ESCAPES[kind][1], na=False).astype(bool)
+    if not escaped.any():
+        return values
+    return values.where(~escaped, values.str.slice(1))
+
+
 def write_images_csv(frame: pd.DataFrame, path: Any) -> None:
     """Write an images frame to CSV so that :func:`read_images_csv` gives back the same frame.
 
     Plain ``frame.to_csv(path)`` writes a missing description and an empty one alike, as an empty
-    field; this writes missing values as ``<NA>`` (:data:`CSV_NA`) instead. Dates are written in
-    ISO 8601 with their UTC offset, durations as pandas writes them (``32 days 05:25:31``).
-    ``frame.attrs`` (where the data came from) is not kept: CSV has no place for it.
+    field; this writes missing values as ``<NA>`` (:data:`CSV_NA`) instead, and text that would
+    read back as something else with a backslash before it: a description that is literally
+    ``<NA>`` is written ``\\<NA>``, an empty tag ``\\`` (a value that already starts so, one more).
+    Text fields are quoted, so that a carriage return or a comma inside one stays inside it. Dates
+    are written in ISO 8601 with their UTC offset, durations as pandas writes them
+    (``32 days 05:25:31``). ``frame.attrs`` (where the data came from) is not kept: CSV has no
+    place for it. Parquet (``frame.to_parquet``) is the lossless format.
 
     Args:
         frame: an images frame (its uuid index is written as the first column).
@@ -42,7 +96,14 @@ def write_images_csv(frame: pd.DataFrame, path: Any) -> None:
     Example:
         >>> write_images_csv(df, "images.csv")  # doctest: +SKIP
     """
-    frame.to_csv(path, na_rep=CSV_NA)
+    escaped = {}
+    for column in frame.columns:
+        kind = _text_kind(frame[column], _KINDS.get(column)) if isinstance(column, str) else None
+        if kind is not None:
+            escaped[column] = _escape(frame[column], kind)
+    out = frame.assign(**escaped) if escaped else frame
+    out = out.set_axis(pd.Index(_escape(pd.Series(frame.index, dtype=object), "string"), name=frame.index.name))
+    out.to_csv(path, na_rep=CSV_NA, quoting=csv.QUOTE_NONNUMERIC)
 
 
 def _csv_column(values: pd.Series, kind: str, dtype: Any) -> Any:
@@ -59,7 +120,8 @@ def _csv_column(values: pd.Series, kind: str, dtype: Any) -> Any:
             raise ValueError(f"not true/false: {values[unknown].iloc[0]!r}")
         return values.map(_BOOLEANS).astype(dtype)
     if kind == "integer":
-        return pd.to_numeric(values).astype(dtype)
+        # Nullable from the start: through float64 a count beyond 2**53 beside a missing one would change.
+        return pd.to_numeric(values, dtype_backend="numpy_nullable").astype(dtype)
     if kind == "date":
         return pd.to_datetime(values, format="ISO8601", utc=True).astype(dtype)
     return pd.to_timedelta(values).astype(dtype)
@@ -72,7 +134,7 @@ def read_images_csv(path: Any) -> pd.DataFrame:
     categories, nullable booleans and integers, durations); the index is ``uuid``; other columns
     stay strings. ``<NA>`` is missing everywhere; an empty field is missing except in a text column,
     where it is the empty string (so a file from plain ``to_csv`` reads its missing descriptions
-    as "").
+    as ""). Text that :func:`write_images_csv` escaped (``\\<NA>``, ``\\``) reads back as it was.
 
     Args:
         path: a file path or a readable text buffer.
@@ -99,15 +161,18 @@ def read_images_csv(path: Any) -> pd.DataFrame:
         values = raw[column]
         kind = _KINDS.get(column, "string")
         if kind == "string":
-            data[column] = values.astype(_TEXT)
+            data[column] = _unescape(values, kind).astype(_TEXT)
             continue
         dtype = _DTYPES[column]
         try:
             # An empty field in a non-text column is missing.
-            data[column] = _csv_column(values.mask(values == ""), kind, dtype)
+            values = values.mask(values == "")
+            if kind == "category":
+                values = _unescape(values, kind)
+            data[column] = _csv_column(values, kind, dtype)
         except (ValueError, TypeError) as exc:
             raise ValueError(f"Column {column!r} of the CSV does not read as {dtype}: {exc}") from exc
-    index = pd.Index(raw["uuid"].astype(_TEXT), name="uuid")
+    index = pd.Index(_unescape(raw["uuid"], "string").astype(_TEXT), name="uuid")
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(raw)))
     frame.index = index
     return frame

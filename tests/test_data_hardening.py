@@ -8,6 +8,7 @@ vectorised or Arrow way and the careful way) where there are two.
 from __future__ import annotations
 
 import copy
+import csv
 import io
 import json
 import warnings
@@ -194,3 +195,63 @@ def csv_round_trip(frame):
     sc.frames.write_images_csv(frame, buffer)
     buffer.seek(0)
     return sc.frames.read_images_csv(buffer)
+
+
+# Text that a CSV field could take for a missing value or split across lines; each in every text column.
+AWKWARD_TEXT = [
+    "<NA>",
+    "",
+    "\\",
+    "\\\\",
+    "\\<NA>",
+    "\\\\<NA>",
+    "<NA><NA>",
+    " <NA> ",
+    "a\rb",
+    "a\r\nb",
+    'q"uote,',
+    "nan",
+    "None",
+]
+
+
+def test_csv_round_trip_keeps_text_that_looks_like_a_missing_value(catalogue):
+    payload = copy.deepcopy(catalogue[: len(AWKWARD_TEXT) + 1])
+    for record, text in zip(payload, AWKWARD_TEXT, strict=False):
+        record.update(name=text, description=text, tag=text, runtime=text, registry_path="x/" + text, notes=text)
+    payload[-1].update(name=None, description=None, tag=None, runtime=None, registry_path=None, notes=None)
+    payload[0]["num_installations"] = 2**63 - 1  # beside a missing count: never through float64
+    payload[1]["num_installations"] = None
+    payload[2]["num_installations"] = 2**53 + 1
+    frame, _ = caught(sc.images_frame, payload)
+    back = csv_round_trip(frame)
+    known = list(frame.columns[:-1])  # a field the schema does not know reads back as text, in the schema's string type
+    pd.testing.assert_frame_equal(back[known], frame[known])
+    assert back["notes"].iloc[:-1].tolist() == frame["notes"].iloc[:-1].tolist()
+    assert back["description"].iloc[0] == "<NA>" and back["tag"].iloc[1] == "" and back["notes"].iloc[0] == "<NA>"
+    assert back["description"].iloc[:-1].notna().all() and back["tag"].iloc[:-1].notna().all()
+    assert back.iloc[-1][["name", "description", "tag", "runtime", "registry_path", "notes"]].isna().all()
+
+
+def test_csv_escapes_only_what_needs_it(catalogue):
+    payload = copy.deepcopy(catalogue[:3])
+    payload[0].update(description="<NA>", tag="")
+    payload[1].update(description="", tag="latest")
+    payload[2].update(description=None, tag=None)
+    frame, _ = caught(sc.images_frame, payload)
+    buffer = io.StringIO()
+    sc.frames.write_images_csv(frame, buffer)
+    rows = list(csv.reader(io.StringIO(buffer.getvalue())))
+    header = rows[0]
+    description, tag = header.index("description"), header.index("tag")
+    assert [row[description] for row in rows[1:]] == ["\\<NA>", "", "<NA>"]
+    assert [row[tag] for row in rows[1:]] == ["\\", "latest", "<NA>"]
+
+
+def test_a_plain_csv_with_a_backslash_description_still_reads(catalogue):
+    frame, _ = caught(sc.images_frame, copy.deepcopy(catalogue[:2]))
+    frame["description"] = pd.array(["C:\\", "\\"], dtype=frame["description"].dtype)
+    buffer = io.StringIO()
+    frame.to_csv(buffer)  # not write_images_csv: nothing escaped, and a lone backslash is itself
+    buffer.seek(0)
+    assert list(sc.frames.read_images_csv(buffer)["description"]) == ["C:\\", "\\"]
