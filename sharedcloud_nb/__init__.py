@@ -1,7 +1,28 @@
-"""sharedcloud_nb: explore the Sharedcloud Images API from Jupyter.
+"""sharedcloud_nb: explore the Sharedcloud Images API from Jupyter, as typed pandas frames.
 
-Re-exports the public names. Widgets, plots and the demo API are loaded on first use, so that
-``import sharedcloud_nb`` costs little more than importing pandas and requests.
+Quick start::
+
+    import sharedcloud_nb as sc
+
+    client = sc.connect()                # SHAREDCLOUD_TOKEN; without one, the built-in demo catalogue
+    df = client.images()                 # every image: a typed DataFrame indexed by uuid
+    sc.card(client.image(df.index[0]))   # one image, as the image picker's detail card
+    sc.plots.runtimes(df)                # one plot per question (the notebook extra)
+
+The names, by topic (``help(sc.<name>)`` for each):
+
+- connecting: :func:`connect`, :class:`Client`, :func:`login`; :func:`token_form` (a widget);
+- frames: :func:`images_frame` (records to the typed frame), :func:`card`; CSV and Parquet in
+  ``sharedcloud_nb.files``;
+- widgets and plots (``pip install 'sharedcloud_nb[notebook]'``): :func:`token_form`,
+  :func:`image_picker`, :func:`explorer`, ``sc.plots``;
+- snapshots through time: :class:`Store`, :func:`history`, :func:`diff`, :class:`Diff`;
+- the demo API, real HTTP on this machine: ``sc.demo.DemoServer``;
+- errors: :class:`SharedcloudError` and its tree (``help(sharedcloud_nb.errors)``);
+  :class:`SharedcloudWarning`, :class:`DemoDataWarning`.
+
+The notebooks in ``notebooks/`` are the tutorial; ``make docs`` builds them into a site with the
+API reference. Widgets, plots, the snapshot store and the demo API load on first use.
 """
 
 from __future__ import annotations
@@ -9,6 +30,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from . import _extras
 from ._config import VERSION
 from .client import Client, connect, login
 from .errors import (
@@ -76,12 +98,21 @@ _LAZY_FUNCTIONS = {
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY_MODULES:
-        return importlib.import_module(f".{name}", __name__)
-    if name in _LAZY_FUNCTIONS:
-        return getattr(importlib.import_module(f".{_LAZY_FUNCTIONS[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # Loaded on first use. Without the notebook extra a name still resolves (help, dir, hasattr and
+    # `import *` work): to a stand-in whose call says how to install the extra.
+    if name not in _LAZY_MODULES and name not in _LAZY_FUNCTIONS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module_name = name if name in _LAZY_MODULES else _LAZY_FUNCTIONS[name]
+    try:
+        module = importlib.import_module(f".{module_name}", __name__)
+    except ImportError as exc:
+        package = _extras.missing_package(exc)
+        if package is None:
+            raise
+        return _extras.stand_in(__name__, module_name, name, package)
+    return module if name in _LAZY_MODULES else getattr(module, name)
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    # The public API only: no importlib, Any or annotations in dir(sc) or in tab completion.
+    return sorted([*__all__, "__version__"])

@@ -59,7 +59,23 @@ __all__ = [
 TOKEN_HINT = _config.TOKEN_HINT
 
 
-class SharedcloudError(Exception):
+class _ShortHelp(type):
+    """The metaclass of the package's errors and warnings, so that ``help()`` shows what they add.
+
+    ``help()`` (pydoc) documents every name in ``dir(cls)``: for an exception, some thirty members
+    of ``BaseException``, repeated for each class of the tree, which buried ``help(sc)`` under a
+    thousand lines. ``dir()`` of these classes leaves out what the built-in classes define (and
+    the ``__dict__``/``__weakref__`` slots); instances are untouched, and so is every attribute.
+    """
+
+    def __dir__(cls) -> list[str]:
+        ours = {name for klass in cls.__mro__ if klass.__module__ != "builtins" for name in vars(klass)}
+        builtin = {name for klass in cls.__mro__ if klass.__module__ == "builtins" for name in vars(klass)}
+        hidden = (builtin - ours) | {"__dict__", "__weakref__"}
+        return sorted(name for name in super().__dir__() if name not in hidden)
+
+
+class SharedcloudError(Exception, metaclass=_ShortHelp):
     """Base class of every error raised by sharedcloud_nb.
 
     In IPython and Jupyter a raised error shows concisely (:meth:`_render_traceback_`): its class,
@@ -148,7 +164,7 @@ class InsecureURLError(InputError):
     """A plain ``http://`` url to a host that is not loopback: the token would travel in clear."""
 
 
-class SharedcloudWarning(UserWarning):
+class SharedcloudWarning(UserWarning, metaclass=_ShortHelp):
     """Data that could not be read as the API promises (kept as missing values, and counted)."""
 
 

@@ -31,6 +31,7 @@ import pandas as pd
 import traitlets
 
 from . import _config
+from ._extras import install_message
 from .client import Client, canonical_uuid, connect
 from .display import Card, error_card, gone_card, image_card
 from .errors import NotFoundError, SharedcloudError
@@ -51,9 +52,7 @@ __all__ = ["Explorer", "explorer"]
 
 log = logging.getLogger("sharedcloud_nb")
 
-_NEEDS_WIDGETS = (
-    "sc.explorer() needs ipywidgets 8, itables and a Jupyter front end: pip install 'sharedcloud_nb[notebook]'."
-)
+_NEEDS_WIDGETS = install_message("sc.explorer()")
 _GREY = "#555555"
 _RED = "#b00020"
 #: The pause in typing after which the search applies, in seconds.

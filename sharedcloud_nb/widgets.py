@@ -33,6 +33,7 @@ import pandas as pd
 from . import _config
 from ._callbacks import CallbackDispatcher
 from ._connecting import connected_message, detached, error_message, redact, validate_token
+from ._extras import install_message
 from .client import Client, canonical_uuid, check_url, login
 from .display import (
     EMPTY_CARD_HTML,
@@ -51,10 +52,7 @@ from .display import (
 from .errors import NotFoundError
 from .search import PICKER_LIMIT, ImageIndex, Matches
 
-_NEEDS_WIDGETS = (
-    "sc.token_form() and sc.image_picker() need ipywidgets 8 and a Jupyter front end: "
-    "pip install 'sharedcloud_nb[notebook]'."
-)
+_NEEDS_WIDGETS = install_message("Each widget (sc.token_form(), sc.image_picker())")
 
 try:  # traitlets comes with ipywidgets and ipykernel; the traits make .client/.value observable.
     import traitlets

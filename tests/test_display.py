@@ -46,7 +46,8 @@ def test_the_helpers_import_and_work_without_ipywidgets_or_traitlets():
     assert lines[0] == "2 of 48 images"
     assert lines[1].startswith("UUID:")
     # widgets.py needs traitlets, and says how to install it.
-    assert lines[2].startswith("widgets: sc.token_form() and sc.image_picker() need ipywidgets 8")
+    assert lines[2].startswith("widgets: Each widget (sc.token_form(), sc.image_picker()) needs the 'notebook' extra")
+    assert "pip install 'sharedcloud_nb[notebook]'" in lines[2] and "pip install -e '.[notebook]'" in lines[2]
 
 
 def test_widgets_re_exports_the_helpers():

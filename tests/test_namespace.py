@@ -1,0 +1,107 @@
+"""The namespace a user meets: dir(), help(), tab completion, and a core install without the extra."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pydoc
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sharedcloud_nb as sc
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: The modules a user imports or reaches as sc.<module>.
+PUBLIC_MODULES = [
+    "sharedcloud_nb.client",
+    "sharedcloud_nb.dates",
+    "sharedcloud_nb.demo",
+    "sharedcloud_nb.display",
+    "sharedcloud_nb.errors",
+    "sharedcloud_nb.explore",
+    "sharedcloud_nb.files",
+    "sharedcloud_nb.filters",
+    "sharedcloud_nb.frames",
+    "sharedcloud_nb.plots",
+    "sharedcloud_nb.schema",
+    "sharedcloud_nb.search",
+    "sharedcloud_nb.store",
+    "sharedcloud_nb.timeline",
+    "sharedcloud_nb.widgets",
+]
+NOT_PUBLIC = {"np", "pd", "plt", "pa", "pq", "Any", "annotations", "importlib", "requests", "traitlets"}
+
+
+def test_dir_of_the_package_is_its_public_api():
+    assert dir(sc) == sorted([*sc.__all__, "__version__"])
+    assert not NOT_PUBLIC & set(dir(sc))
+
+
+@pytest.mark.parametrize("name", PUBLIC_MODULES)
+def test_dir_of_each_public_module_is_its_public_names(name):
+    module = importlib.import_module(name)
+    assert dir(module) == sorted(module.__all__)
+    assert not NOT_PUBLIC & set(dir(module))
+    assert all(hasattr(module, public) for public in module.__all__)
+
+
+def test_every_public_name_resolves():
+    for name in sc.__all__:
+        assert hasattr(sc, name), name
+
+
+def test_help_opens_with_the_quick_start_and_stays_short():
+    text = pydoc.render_doc(sc, renderer=pydoc.plaintext)
+    lines = text.splitlines()
+    assert "Quick start" in "\n".join(lines[:12])
+    assert "client = sc.connect()" in "\n".join(lines[:20])
+    assert len(lines) < 1000, len(lines)
+    assert "with_traceback" not in text  # no inherited exception boilerplate
+
+
+# -- a core install, without the notebook extra ------------------------------------------------------
+
+_CORE_ONLY = """
+import sys
+for name in ("ipywidgets", "matplotlib", "traitlets", "itables", "anywidget"):
+    sys.modules[name] = None  # as if the notebook extra were not installed
+import io, contextlib, json, pydoc
+import sharedcloud_nb as sc
+from sharedcloud_nb import *
+report = {"hasattr": [n for n in sc.__all__ if not hasattr(sc, n)], "dir": dir(sc),
+          "help": len(pydoc.render_doc(sc, renderer=pydoc.plaintext)), "plots_dir": dir(sc.plots),
+          "star": sorted(n for n in sc.__all__ if n not in globals())}
+calls = {
+    "token_form": lambda: sc.token_form(),
+    "image_picker": lambda: sc.image_picker(),
+    "explorer": lambda: sc.explorer(),
+    "plots.runtimes": lambda: sc.plots.runtimes(None),
+}
+for what, call in calls.items():
+    try:
+        call()
+    except ImportError as exc:
+        report[what] = str(exc)
+    else:
+        report[what] = "no error"
+report["help_token_form"] = pydoc.render_doc(sc.token_form, renderer=pydoc.plaintext)
+print(json.dumps(report))
+"""
+
+
+def test_a_core_install_keeps_the_names_and_says_how_to_install_the_extra():
+    result = subprocess.run([sys.executable, "-c", _CORE_ONLY], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["hasattr"] == [] and report["star"] == []
+    assert report["dir"] == dir(sc) and report["help"] > 0
+    assert "runtimes" in report["plots_dir"] and "plt" not in report["plots_dir"]
+    for what in ("token_form", "image_picker", "explorer", "plots.runtimes"):
+        message = report[what]
+        assert "'notebook' extra" in message, (what, message)
+        assert "pip install 'sharedcloud_nb[notebook]'" in message and "pip install -e '.[notebook]'" in message
+    assert "token" in report["help_token_form"].lower() and "notebook" in report["help_token_form"]
