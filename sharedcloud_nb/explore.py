@@ -32,7 +32,7 @@ import traitlets
 
 from . import _config
 from ._extras import install_message
-from .client import Client, canonical_uuid, connect
+from .client import Client, connect
 from .display import Card, error_card, gone_card, image_card
 from .errors import NotFoundError, SharedcloudError
 from .filters import (
@@ -46,6 +46,7 @@ from .filters import (
     table_frame,
 )
 from .frames import images_frame
+from .search import is_uuid
 from .widgets import TokenForm
 
 __all__ = ["Explorer", "explorer"]
@@ -464,7 +465,7 @@ class Explorer(traitlets.HasTraits):
         if proposal["value"] is None:
             return None
         try:
-            return canonical_uuid(proposal["value"])
+            return self._prepared.index.resolve(proposal["value"])
         except ValueError as exc:
             raise traitlets.TraitError(str(exc)) from None
 
@@ -500,6 +501,10 @@ class Explorer(traitlets.HasTraits):
                 self._set_card(error_card(uuid, LookupError("it is not in this list, and there is no client to ask")))
             else:
                 self._set_card(image_card(listed, note="From the list (no client to read it fresh from the server)."))
+            return
+        if listed is not None and not is_uuid(uuid):
+            # An id that is no uuid (an edited file, say): the server cannot be asked for it.
+            self._set_card(image_card(listed, note="From the list (its id is not a uuid, so the server is not asked)."))
             return
         try:
             image = self.client.image(uuid)

@@ -1,8 +1,10 @@
 """Search: the image picker's index -- labels, search strings and filtering, with no widget in sight.
 
 :class:`ImageIndex` builds, once per listing, one label (:func:`~sharedcloud_nb.display.image_labels`,
-as the plots name images) and one lowercase search string per image; :meth:`ImageIndex.search`
-answers a query with :class:`Matches`. Plain pandas and pyarrow: no ipywidgets, no traitlets.
+as the plots name images) and one case-folded search string per image; :meth:`ImageIndex.search`
+answers a query with :class:`Matches`, and :meth:`ImageIndex.resolve` says which listed image a
+pick names (an id as listed, whatever its form, or any spelling of a uuid). The picker and the
+explorer share it. Plain pandas and pyarrow: no ipywidgets, no traitlets.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .client import canonical_uuid
 from .display import image_labels, plural
 
-__all__ = ["PICKER_LIMIT", "ImageIndex", "Matches"]
+__all__ = ["PICKER_LIMIT", "ImageIndex", "Matches", "is_uuid"]
 
 #: How many matches the picker's list shows at most; the count label says how many more there are.
 PICKER_LIMIT = 200
@@ -28,10 +31,45 @@ SEARCHED = ("name", "runtime", "tag", "registry_path", "description")
 _SEP = "\x1f"  # between fields of a search string, so a query never matches across two fields
 
 
-def _lower_column(frame: pd.DataFrame, column: str) -> pd.Series:
+# A uuid as the API writes it; any other id is checked by the uuid module (upper case, braces...).
+_CANONICAL_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+def is_uuid(value: object) -> bool:
+    """Whether ``value`` is a uuid in any spelling the API's uuid check accepts (so the server can be asked).
+
+    Example:
+        >>> is_uuid("24B310F8-1405-4928-914F-D5C91272F88A"), is_uuid("web-crawling")
+        (True, False)
+    """
+    try:
+        canonical_uuid(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _folded(values: pa.Array) -> pa.Array:
+    """Each string case-folded as Python's ``str.casefold`` does (nulls as "").
+
+    The query is folded by Python, so the index must be folded the same way: Arrow's
+    ``utf8_lower`` differs for some letters (it gives "i" for "İ" where Python gives "i̇", and
+    "ς" where casefold gives "σ"). ASCII text, nearly all of a catalogue, is lowered by Arrow
+    (identical there); only the other values are folded one by one.
+    """
+    values = values.fill_null("")
+    folded = pc.ascii_lower(values)
+    others = pc.invert(pc.string_is_ascii(values))
+    if not pc.any(others).as_py():
+        return folded
+    rest = pc.filter(values, others).to_pylist()
+    return pc.replace_with_mask(folded, others, pa.array([text.casefold() for text in rest], type=folded.type))
+
+
+def _folded_column(frame: pd.DataFrame, column: str) -> pa.Array:
     if column not in frame:
-        return pd.Series("", index=frame.index, dtype="string[pyarrow]")
-    return frame[column].astype("string[pyarrow]").fillna("").str.lower()
+        return pa.array([""] * len(frame), type=pa.string())
+    return _folded(pa.array(frame[column].astype("string[pyarrow]"), type=pa.string()))
 
 
 @dataclass(frozen=True)
@@ -76,9 +114,7 @@ class ImageIndex:
         frame = frame[~frame.index.duplicated()]
         uuids = pd.Series(frame.index.astype(str), index=frame.index, dtype="string[pyarrow]")
         labels = image_labels(frame)
-        text = _lower_column(frame, SEARCHED[0])
-        for column in SEARCHED[1:]:
-            text = text + _SEP + _lower_column(frame, column)
+        text = pc.binary_join_element_wise(*(_folded_column(frame, column) for column in SEARCHED), _SEP)
         # Arrow sorts strings natively (and stably), far faster than numpy on object arrays.
         order = pc.sort_indices(pa.array(labels.str.lower(), type=pa.string())).to_numpy()
 
@@ -87,12 +123,36 @@ class ImageIndex:
         self.rows = order
         self.uuids: np.ndarray[Any, np.dtype[np.object_]] = uuids.to_numpy(dtype=object)[order]
         self.labels: np.ndarray[Any, np.dtype[np.object_]] = labels.to_numpy(dtype=object)[order]
-        self._text = pa.array(text, type=pa.string()).take(order)
-        self._uuid = pa.array(uuids.str.lower(), type=pa.string()).take(order)
+        self._text = text.take(order)
+        uuid_array = pa.array(uuids, type=pa.string())
+        self._uuid = _folded(uuid_array).take(order)
         self._position = {uuid: i for i, uuid in enumerate(self.uuids)}
+        # The listed ids that are uuids in another spelling (upper case, say), by their canonical
+        # form: a pick of the canonical spelling finds them. Canonical ids, nearly all, need no entry.
+        odd = np.flatnonzero(~pc.match_substring_regex(uuid_array, _CANONICAL_UUID).to_numpy(zero_copy_only=False))
+        self._aliases = {canonical_uuid(listed): listed for listed in uuids.iloc[odd] if is_uuid(listed)}
 
     def __len__(self) -> int:
         return len(self.uuids)
+
+    def resolve(self, value: object) -> str:
+        """The id that a pick of ``value`` names: a listed id as listed, else the canonical uuid.
+
+        An id listed exactly as given is taken as it is, uuid or not (an edited JSON file may hold
+        any text); a uuid in any spelling names the listed image whose id is that uuid, and an
+        unlisted uuid is returned in its canonical form (the server may know it).
+
+        Raises:
+            InputError: (a ValueError) ``value`` is neither a listed id nor a uuid.
+
+        Example:
+            >>> index.resolve("24B310F8-1405-4928-914F-D5C91272F88A")  # doctest: +SKIP
+            '24b310f8-1405-4928-914f-d5c91272f88a'
+        """
+        if isinstance(value, str) and value in self._position:
+            return value
+        canonical = canonical_uuid(value)
+        return canonical if canonical in self._position else self._aliases.get(canonical, canonical)
 
     def position(self, uuid: str) -> int | None:
         """The position of ``uuid`` in the index's order, or None when it is not listed."""
@@ -110,8 +170,9 @@ class ImageIndex:
     def search(self, query: str, limit: int = PICKER_LIMIT) -> Matches:
         """The images that match every word of ``query``.
 
-        A word matches an image when it occurs (case-insensitive) in its name, runtime, tag,
-        registry path or description, or when the image's uuid starts with it.
+        A word matches an image when it occurs in its name, runtime, tag, registry path or
+        description, or when the image's uuid starts with it; both sides are case-folded
+        (``str.casefold``), so "ΟΔΟΣ", "οδος" and "Straße"/"STRASSE" find each other.
 
         Args:
             query: words separated by spaces; empty matches everything.
@@ -120,7 +181,7 @@ class ImageIndex:
         Returns:
             The :class:`Matches`, positions in the index's (label) order.
         """
-        words = query.lower().split()
+        words = query.casefold().split()
         if not words:
             mask = np.ones(len(self), dtype=bool)
         else:

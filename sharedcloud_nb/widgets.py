@@ -34,7 +34,7 @@ from . import _config
 from ._callbacks import CallbackDispatcher
 from ._connecting import connected_message, detached, error_message, redact, validate_token
 from ._extras import install_message
-from .client import Client, canonical_uuid, check_url, login
+from .client import Client, check_url, login
 from .display import (
     EMPTY_CARD_HTML,
     GREY,
@@ -50,7 +50,7 @@ from .display import (
     plural,
 )
 from .errors import NotFoundError
-from .search import PICKER_LIMIT, ImageIndex, Matches
+from .search import PICKER_LIMIT, ImageIndex, Matches, is_uuid
 
 _NEEDS_WIDGETS = install_message("Each widget (sc.token_form(), sc.image_picker())")
 
@@ -441,7 +441,7 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
         if proposal["value"] is None:
             return None
         try:
-            return canonical_uuid(proposal["value"])
+            return self.index.resolve(proposal["value"])
         except ValueError as exc:
             raise traitlets.TraitError(str(exc)) from None
 
@@ -514,6 +514,11 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
                 )
                 return
             self._set_card(image_card(listed, note="From the list (give client= to read it fresh from the server)."))
+            self._picked(listed)
+            return
+        if listed is not None and not is_uuid(uuid):
+            # An id that is no uuid (an edited file, say): the server cannot be asked for it.
+            self._set_card(image_card(listed, note="From the list (its id is not a uuid, so the server is not asked)."))
             self._picked(listed)
             return
         self.card.value = loading_html(uuid)
