@@ -44,7 +44,7 @@ def test_installations_over_time_draws_the_largest_gains(weekly):
     assert len(lines) == 3
     assert [int(line.get_ydata()[-1]) for line in lines] == gains["last"].iloc[:3].tolist()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels[0] == f"tensorflow-gpu (python36, latest) (+{gains['gain'].iloc[0]})"
+    assert labels[0] == f"tensorflow (python36, latest) (+{gains['gain'].iloc[0]})"
     assert ax.get_title() == "Installations over time: top 3 of 52 images by gain (demo data)"
     assert "06 Jul 2018 to 05 Oct 2018" in ax.get_xlabel()
 

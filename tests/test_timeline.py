@@ -169,7 +169,7 @@ def test_catalogue_sizes_and_installation_gains(tmp_path):
     gains = installation_gains(history)
     assert list(gains.columns) == ["first", "last", "gain"]
     assert gains["gain"].is_monotonic_decreasing and (gains["gain"] >= 0).all()
-    assert gains.index[0] == "f44aa670-e792-45b9-80ba-22a9e6b0354a"  # tensorflow-gpu python36 latest
+    assert gains.index[0] == "ff0b3e02-0f2d-4dbd-b430-159ae87cda66"  # tensorflow python36 latest
     empty = sc.history(tmp_path / "none", client=client)
     assert catalogue_sizes(empty).empty and installation_gains(empty).empty
     with pytest.raises(TypeError, match="history frame"):

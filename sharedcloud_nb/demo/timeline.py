@@ -16,6 +16,7 @@ Standard library only.
 from __future__ import annotations
 
 import functools
+import math
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
@@ -114,10 +115,16 @@ class _Life(NamedTuple):
     retired: int | None
 
 
-def _installs(count: int, created: int, anchor: int, now: int) -> int:
-    """Linear growth from 0 at creation to ``count`` at the anchor, then on at the same pace (at least one a month)."""
+def _installs(count: int, created: int, anchor: int, now: int, waves: int) -> int:
+    """From 0 at creation to ``count`` at the anchor, then on at the same pace (at least one a month).
+
+    Up to the anchor the growth is a line with ``waves`` slow and fast spells on it
+    (``x + 0.8 sin(2 pi w x) / (2 pi w)``, whose slope is never below 0.2): it never goes down.
+    """
     if now <= anchor:
-        return int(count * (now - created) / max(anchor - created, 1) + 0.5)
+        x = (now - created) / max(anchor - created, 1)
+        share = x + 0.8 * math.sin(2 * math.pi * waves * x) / (2 * math.pi * waves)
+        return int(count * share + 0.5)
     pace = max(count, 1) / max(anchor - created, 30 * _DAY)
     return count + int(pace * (now - anchor))
 
@@ -228,7 +235,8 @@ class Timeline:
                     break
                 overrides = changes
             record = _state(life.record, overrides)
-            installs = _installs(life.record["num_installations"], life.created, life.anchor, now)
+            waves = 1 + int(life.record["uuid"][:2], 16) % 3  # each image its own rhythm
+            installs = _installs(life.record["num_installations"], life.created, life.anchor, now, waves)
             records.append({**record, "current_server_time": stamp, "num_installations": installs})
         return records
 
