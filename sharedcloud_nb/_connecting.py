@@ -69,13 +69,20 @@ def error_message(exc: BaseException) -> str:
 
 
 def detached(exc: BaseException) -> BaseException:
-    """``exc`` with no traceback along its chain: the frames would keep the token or password alive."""
+    """``exc`` with no traceback anywhere in its chain: the frames would keep the token or password alive.
+
+    Both links are followed, the cause and the context (an exception raised ``from`` one while
+    handling another has both), however the two branch.
+    """
     seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
         seen.add(id(current))
         current.__traceback__ = None
-        current = current.__cause__ or current.__context__
+        pending.extend(link for link in (current.__cause__, current.__context__) if link is not None)
     return exc
 
 

@@ -290,8 +290,14 @@ class TokenForm(_Displayable, traitlets.HasTraits):
     def _attempt(
         self, get_token: Callable[[str], str], *, secrets: tuple[str, ...], verb: str = "Connecting to"
     ) -> None:
-        if self.busy:  # a request is in flight; a second one would race it
-            return
+        if not self.busy:  # else a request is in flight; a second one would race it
+            connected = self._connect(get_token, secrets, verb)
+            if connected is not None:
+                self._connected(*connected)
+
+    def _connect(
+        self, get_token: Callable[[str], str], secrets: tuple[str, ...], verb: str
+    ) -> tuple[Client, int] | None:
         url = self.url.value.strip()
         self._set_busy(True)
         try:
@@ -299,14 +305,18 @@ class TokenForm(_Displayable, traitlets.HasTraits):
             self._sync_status()
             url = check_url(url)
             token = get_token(url)
-            client, count = validate_token(token, url, **self._options)
+            return validate_token(token, url, **self._options)
         except Exception as exc:
             self.last_error = detached(exc)
             self._status.set("Could not connect: " + redact(error_message(exc), secrets), "error")
             self._sync_status()
-            return
+            return None
         finally:
             self._set_busy(False)
+
+    def _connected(self, client: Client, count: int) -> None:
+        # A frame holding no secret: an observer's or callback's exception kept in last_error has
+        # its traceback start here, and %xmode Verbose prints the locals of each of its frames.
         self._connected_line = connected_message(client, count)
         self._status.set(self._connected_line, "ok")
         try:
