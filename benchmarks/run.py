@@ -229,6 +229,19 @@ def run_history(days: int) -> list[tuple[bool | None, str]]:
     return list(module.report(module.measure_history(days=days)))
 
 
+def run_load(sizes: list[int], rounds: int) -> list[tuple[bool | None, str]]:
+    """``bench_load``: client.images() against DuckDB, Polars and the floor, each in fresh processes."""
+    spec = importlib.util.spec_from_file_location("bench_load", Path(__file__).with_name("bench_load.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    results = []
+    for n in sizes:
+        print(f"  load {n:,} images in fresh processes (server in its own) ...", flush=True)
+        results.append(module.measure(n, min(rounds, 3) if n >= LARGE else rounds))
+    return list(module.report(results, module.demo_ready()))
+
+
 def run_explorer(sizes: list[int]) -> list[tuple[bool | None, str]]:
     """``bench_explorer``: a filter change's table and plot redraw times at each size."""
     spec = importlib.util.spec_from_file_location("bench_explorer", Path(__file__).with_name("bench_explorer.py"))
@@ -384,7 +397,7 @@ def targets(results: list[dict[str, Any]], imports: dict[str, float] | None) -> 
 
 def print_targets(lines: list[tuple[bool | None, str]]) -> None:
     print()
-    print("Targets (issue 6)")
+    print("Targets")
     for met, text in lines:
         mark = "----" if met is None else ("PASS" if met else "FAIL")
         print(f"  [{mark}] {text}")
@@ -425,6 +438,12 @@ def main(argv: list[str] | None = None) -> int:
         default=[10_000, 100_000],
         help="catalogue sizes for the explorer's redraw times (default 10000,100000; 0 skips)",
     )
+    parser.add_argument(
+        "--load-rounds",
+        type=int,
+        default=5,
+        help="interleaved rounds of the fresh-process load benchmark against DuckDB and Polars (default 5; 0 skips)",
+    )
     args = parser.parse_args(argv)
     sizes = sorted(set(args.sizes) | ({LARGE} if args.large else set()))
 
@@ -449,6 +468,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.picker_n > 0:
         print_picker(measure_picker(args.picker_n), args.picker_n)
     lines = targets(results, imports)
+    if args.load_rounds > 0:
+        lines += run_load(sorted({1_000, TARGET_N} | ({LARGE} if args.large else set())), args.load_rounds)
     if args.explorer_sizes:
         lines += run_explorer(args.explorer_sizes)
     if args.history_days > 0:

@@ -92,7 +92,7 @@ _FAST_YEARS = (1678, 2261)
 _BLOCK = 16384
 
 
-def _day_first_ns(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _day_first_ns(strings: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """Read values written exactly as ``DATE_FORMAT``: (nanoseconds since 1970, which were read).
 
     Vectorised over the Arrow buffers, with no Python object per value, and strict: a value is read
@@ -100,6 +100,13 @@ def _day_first_ns(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     and names a second that exists (31-02-2018 is not read, where pyarrow's ``strptime`` would roll
     it over to 3 March). Whatever is not read is left to the careful path.
     """
+    if isinstance(strings, pa.ChunkedArray):  # chunk by chunk, never joined
+        parts = [_day_first_ns(chunk) for chunk in strings.chunks]
+        if len(parts) != 1:
+            return np.concatenate([ns for ns, _ in parts] or [np.empty(0, dtype=np.int64)]), np.concatenate(
+                [read for _, read in parts] or [np.empty(0, dtype=bool)]
+            )
+        return parts[0]
     count = len(strings)
     ns = np.full(count, NAT, dtype=np.int64)
     read = np.zeros(count, dtype=bool)
@@ -229,7 +236,9 @@ def _dates_careful(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return parsed, outside
 
 
-def date_ns(values: Sequence[Any], column: str, problems: Problems, strings: pa.Array | None = None) -> np.ndarray:
+def date_ns(
+    values: Sequence[Any], column: str, problems: Problems, strings: pa.Array | pa.ChunkedArray | None = None
+) -> np.ndarray:
     """Dates as int64 nanoseconds since 1970 (NaT where unread): the vectorised way, then the careful one.
 
     Args:

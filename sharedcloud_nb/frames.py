@@ -116,8 +116,8 @@ class _Columns:
         problems: what could not be read, to warn about once the frame is built.
     """
 
-    uuid: pa.Array
-    fields: dict[str, pa.Array]
+    uuid: pa.Array | pa.ChunkedArray
+    fields: dict[str, pa.Array | pa.ChunkedArray]
     dates: dict[str, np.ndarray]
     extras: dict[str, list[Any]]
     problems: Problems
@@ -132,7 +132,7 @@ class _Columns:
 
 
 def _vouched(
-    arrays: dict[str, pa.Array],
+    arrays: dict[str, pa.Array | pa.ChunkedArray],
     served: Callable[[str], Sequence[Any]],
     extras: dict[str, list[Any]],
 ) -> _Columns | None:
@@ -145,7 +145,7 @@ def _vouched(
     only a warning.
 
     Args:
-        arrays: ``_RECORD``'s fields, one Arrow array each.
+        arrays: ``_RECORD``'s fields, one Arrow array (or chunked array) each.
         served: a field's values as served, read only where a date is not day-first.
         extras: the served fields the schema does not know, as served.
     """
@@ -331,12 +331,18 @@ def _vouched_json(body: bytes | bytearray) -> _Columns | None:
     table = read_listing(body, _RECORD_SCHEMA)
     if table is None:
         return None
-    chunked = {name: table.column(name) for name in _RECORD_NAMES}
+    # The large text columns stay in Arrow's chunks (pandas takes them so, and the dates are read
+    # chunk by chunk); the others are joined, as the categories and masks are built from one array.
+    arrays = {name: table.column(name) for name in _RECORD_NAMES}
     del table
-    # One column at a time into one chunk each, releasing its pieces as it goes: never the whole
-    # table twice.
-    arrays = {name: chunked.pop(name).combine_chunks() for name in _RECORD_NAMES}
+    for name in _RECORD_NAMES:
+        if name not in _CHUNKED:
+            arrays[name] = arrays[name].combine_chunks()
     return _vouched(arrays, lambda key: _ArrowValues(arrays[key]), {})
+
+
+# Columns of a listing's table kept in chunks: the frame's plain text and the dates.
+_CHUNKED = frozenset(["uuid", *(key for key, kind in FIELDS.items() if kind in ("string", "date"))]) - {"registry_path"}
 
 
 # -- Columns -> frame ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import tomllib
 import yaml
 
@@ -47,15 +48,16 @@ def test_constraints_pin_every_dependency():
     assert [n for n in names if n not in pins] == []
 
 
-def test_duckdb_is_declared_everywhere_and_pinned_to_what_is_installed():
+@pytest.mark.parametrize("name", ["duckdb", "polars"])
+def test_benchmark_contenders_are_declared_everywhere_and_pinned_to_what_is_installed(name):
     from importlib.metadata import version
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert "duckdb" in [_name(d) for d in project["optional-dependencies"]["test"]]
+    assert name in [_name(d) for d in project["optional-dependencies"]["test"]]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    assert "duckdb" in [_name(d) for d in env["dependencies"] if isinstance(d, str)]
+    assert name in [_name(d) for d in env["dependencies"] if isinstance(d, str)]
     pins = dict(line.split("==", 1) for line in (ROOT / "constraints.txt").read_text().splitlines() if "==" in line)
-    assert pins["duckdb"] == version("duckdb")
+    assert pins[name] == version(name)
 
 
 def test_import_loads_no_widgets_plots_or_demo_server():
