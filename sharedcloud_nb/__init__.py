@@ -22,17 +22,18 @@ The names, by topic (``help(sc.<name>)`` for each):
   :class:`SharedcloudWarning`, :class:`DemoDataWarning`.
 
 The notebooks in ``notebooks/`` are the tutorial; ``make docs`` builds them into a site with the
-API reference. Widgets, plots, the snapshot store and the demo API load on first use.
+API reference. Only the error tree is imported with the package: everything else loads on first
+use of one of its names (the client and the frames bring pandas, pyarrow and requests), so that
+``python -m sharedcloud_nb.demo``, standard library only, starts without them.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _extras
 from ._config import VERSION
-from .client import Client, connect, login
 from .errors import (
     APIError,
     AuthenticationError,
@@ -48,7 +49,16 @@ from .errors import (
     SharedcloudWarning,
     TransportError,
 )
-from .frames import images_frame
+
+if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
+    from . import demo, plots, widgets  # noqa: F401 - widgets is a lazy module, not in __all__
+    from .client import Client, connect, login
+    from .display import card
+    from .explore import explorer
+    from .frames import images_frame
+    from .store import Store
+    from .timeline import Diff, diff, history
+    from .widgets import image_picker, token_form
 
 __version__ = VERSION
 
@@ -84,6 +94,11 @@ __all__ = [
 
 _LAZY_MODULES = {"plots", "demo", "widgets"}
 _LAZY_FUNCTIONS = {
+    # The client and the frames bring pandas, pyarrow and requests: only when used.
+    "Client": "client",
+    "connect": "client",
+    "login": "client",
+    "images_frame": "frames",
     "token_form": "widgets",
     "image_picker": "widgets",
     # The explorer's module is not named "explorer": importing it would rebind sc.explorer.
@@ -110,7 +125,11 @@ def __getattr__(name: str) -> Any:
         if package is None:
             raise
         return _extras.stand_in(__name__, module_name, name, package)
-    return module if name in _LAZY_MODULES else getattr(module, name)
+    if name in _LAZY_MODULES:
+        return module
+    value = getattr(module, name)
+    globals()[name] = value  # kept: the next use is a plain attribute
+    return value
 
 
 def __dir__() -> list[str]:

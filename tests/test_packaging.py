@@ -80,3 +80,26 @@ def test_public_names():
     assert issubclass(sc.InsecureURLError, sc.SharedcloudError)
     for cls in (sc.AuthenticationError, sc.NotFoundError, sc.RateLimitError, sc.ServerError):
         assert issubclass(cls, sc.APIError)
+
+
+def test_the_demo_command_and_the_package_import_neither_pandas_nor_requests():
+    code = (
+        "import sys, sharedcloud_nb, sharedcloud_nb.demo.__main__\n"
+        "print([m for m in ('pandas', 'pyarrow', 'numpy', 'requests', 'urllib3') if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_every_public_name_is_there_lazily_and_by_star_import():
+    code = (
+        "import sharedcloud_nb as sc\n"
+        "missing = [name for name in sc.__all__ if name not in dir(sc)]\n"
+        "namespace = {}\n"
+        "exec('from sharedcloud_nb import *', namespace)\n"
+        "absent = [name for name in sc.__all__ if name not in namespace]\n"
+        "same = sc.Client is namespace['Client'] and sc.images_frame is namespace['images_frame']\n"
+        "print(missing, absent, same)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[] [] True"
