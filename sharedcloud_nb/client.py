@@ -311,7 +311,7 @@ class Client:
                 another host. A listing that fails half-way raises; pages are never returned partially.
 
         Example:
-            >>> records = client.list_images()  # doctest: +SKIP
+            >>> records = client.list_images()
         """
         if self.offline:
             raise _offline.refuse("list_images()")
@@ -387,7 +387,7 @@ class Client:
             ResponseError: the answer is not a JSON object.
 
         Example:
-            >>> client.get_image("24b310f8-1405-4928-914f-d5c91272f88a")["name"]  # doctest: +SKIP
+            >>> client.get_image("24b310f8-1405-4928-914f-d5c91272f88a")["name"]
             'web-crawling'
         """
         key = canonical_uuid(uuid)
@@ -418,9 +418,9 @@ class Client:
             progress: show a progress bar if the call lasts (default: the client's choice).
 
         Example:
-            >>> df = client.images()  # doctest: +SKIP
-            >>> df["created_at"].dt.month.head(1).tolist()  # doctest: +SKIP
-            [9]
+            >>> df = client.images()
+            >>> df.loc["24b310f8-1405-4928-914f-d5c91272f88a", "created_at"]  # "22-09-2018 00:45:50", day first
+            Timestamp('2018-09-22 00:45:50+0000', tz='UTC')
 
         Raises:
             OfflineError: offline, and no snapshot of this account in the store.
@@ -599,8 +599,8 @@ def connect(
         AuthenticationError: a url is configured but no token was found.
 
     Example:
-        >>> client = sc.connect()  # doctest: +SKIP
-        >>> client.is_demo  # doctest: +SKIP
+        >>> client = sc.connect()
+        >>> client.is_demo
         True
     """
     if offline or _config.offline_forced():

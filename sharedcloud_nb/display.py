@@ -314,8 +314,9 @@ def image_card(image: pd.Series, *, note: str = "") -> Card:
         added later, as served.
 
     Example:
-        >>> card = image_card(client.image("24b310f8-1405-4928-914f-d5c91272f88a"))  # doctest: +SKIP
-        >>> print(card.text)  # doctest: +SKIP
+        >>> card = image_card(client.image("24b310f8-1405-4928-914f-d5c91272f88a"))
+        >>> print(card.text.splitlines()[0])
+        web-crawling · 24b310f8-1405-4928-914f-d5c91272f88a
     """
     uuid = str(image.name)
     rows: list[tuple[str, str]] = [("UUID", uuid)]

@@ -94,7 +94,7 @@ def write_images_csv(frame: pd.DataFrame, path: Any) -> None:
         path: a file path or a writable text buffer.
 
     Example:
-        >>> write_images_csv(df, "images.csv")  # doctest: +SKIP
+        >>> write_images_csv(df, "images.csv")
     """
     escaped = {}
     for column in frame.columns:
@@ -147,8 +147,9 @@ def read_images_csv(path: Any) -> pd.DataFrame:
             (which names the column).
 
     Example:
-        >>> back = read_images_csv("images.csv")  # doctest: +SKIP
-        >>> back.dtypes.equals(df.dtypes)  # doctest: +SKIP
+        >>> write_images_csv(df, "images.csv")
+        >>> back = read_images_csv("images.csv")
+        >>> back.dtypes.equals(df.dtypes)
         True
     """
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[CSV_NA])
@@ -191,8 +192,8 @@ def read_images_parquet(path: Any) -> pd.DataFrame:
         The typed DataFrame.
 
     Example:
-        >>> df.to_parquet("images.parquet")  # doctest: +SKIP
-        >>> read_images_parquet("images.parquet").dtypes.equals(df.dtypes)  # doctest: +SKIP
+        >>> df.to_parquet("images.parquet")
+        >>> read_images_parquet("images.parquet").dtypes.equals(df.dtypes)
         True
     """
     frame = pd.read_parquet(path)

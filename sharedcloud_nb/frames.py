@@ -502,8 +502,8 @@ def images_frame(records: Any, *, source: str | None = None) -> pd.DataFrame:
 
     Example:
         >>> df = images_frame([{"uuid": "24b310f8-1405-4928-914f-d5c91272f88a",
-        ...                     "created_at": "05-10-2018 16:45:36"}])  # doctest: +SKIP
-        >>> df["created_at"].iloc[0].month  # doctest: +SKIP
+        ...                     "created_at": "05-10-2018 16:45:36"}])
+        >>> df["created_at"].iloc[0].month
         10
     """
     with gc_paused():

@@ -146,7 +146,7 @@ def image_labels(frame: pd.DataFrame) -> pd.Series:
         TypeError, ValueError: not an images frame.
 
     Example:
-        >>> image_labels(df).loc["24b310f8-1405-4928-914f-d5c91272f88a"]  # doctest: +SKIP
+        >>> image_labels(df).loc["24b310f8-1405-4928-914f-d5c91272f88a"]
         'web-crawling (python36, latest, 24b310f8)'
     """
     return display.image_labels(_require(frame, ["name", "runtime", "tag"], "image_labels"))
@@ -173,7 +173,7 @@ def runtimes(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
         TypeError, ValueError: not an images frame.
 
     Example:
-        >>> ax = sc.plots.runtimes(client.images())  # doctest: +SKIP
+        >>> ax = sc.plots.runtimes(client.images())
     """
     what = "Images per runtime"
     _require(frame, ["runtime", "requires_gpu"], "runtimes")
@@ -230,7 +230,7 @@ def gpu_share(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
         The Axes; ``ax.containers`` holds the "CPU" then the "GPU" bars, widths in percent.
 
     Example:
-        >>> ax = sc.plots.gpu_share(client.images())  # doctest: +SKIP
+        >>> ax = sc.plots.gpu_share(client.images())
     """
     what = "Share of images and installations that need a GPU"
     _require(frame, ["requires_gpu", "num_installations"], "gpu_share")
@@ -283,7 +283,7 @@ def most_installed(frame: pd.DataFrame, n: int = 10, ax: Axes | None = None) -> 
         ValueError: ``n`` is less than 1, or the frame lacks a column.
 
     Example:
-        >>> ax = sc.plots.most_installed(client.images(), n=5)  # doctest: +SKIP
+        >>> ax = sc.plots.most_installed(client.images(), n=5)
     """
     _check_n(n)
     what = "Most-installed images"
@@ -348,8 +348,8 @@ def catalogue_growth(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
         there is no data to draw).
 
     Example:
-        >>> ax = sc.plots.catalogue_growth(client.images())  # doctest: +SKIP
-        >>> ax.right_ax.get_lines()[0].get_ydata()[-1]  # the catalogue's size  # doctest: +SKIP
+        >>> ax = sc.plots.catalogue_growth(client.images())
+        >>> int(ax.right_ax.get_lines()[0].get_ydata()[-1])  # the catalogue's size
         48
     """
     what = "The catalogue over time"
@@ -437,7 +437,7 @@ def staleness(frame: pd.DataFrame, n: int = 15, ax: Axes | None = None) -> Axes:
         ValueError: ``n`` is less than 1, or the frame lacks a column.
 
     Example:
-        >>> ax = sc.plots.staleness(client.images(), n=10)  # doctest: +SKIP
+        >>> ax = sc.plots.staleness(client.images(), n=10)
     """
     _check_n(n)
     what = "Stalest images"

@@ -104,9 +104,9 @@ class ImageIndex:
         frame: a typed images frame indexed by uuid (``client.images()``, ``sc.images_frame``).
 
     Example:
-        >>> index = ImageIndex(client.images())  # doctest: +SKIP
-        >>> matches = index.search("tensorflow gpu")  # doctest: +SKIP
-        >>> [index.labels[i] for i in matches.shown][:1]  # doctest: +SKIP
+        >>> index = ImageIndex(client.images())
+        >>> matches = index.search("tensorflow gpu")
+        >>> [index.labels[i] for i in matches.shown][:1]
         ['tensorflow-gpu (python27, 1.8)']
     """
 

@@ -105,3 +105,13 @@ def test_a_core_install_keeps_the_names_and_says_how_to_install_the_extra():
         assert "'notebook' extra" in message, (what, message)
         assert "pip install 'sharedcloud_nb[notebook]'" in message and "pip install -e '.[notebook]'" in message
     assert "token" in report["help_token_form"].lower() and "notebook" in report["help_token_form"]
+
+
+# -- the README is the front page ------------------------------------------------------------------
+
+
+def test_the_readme_names_every_public_name_and_the_two_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [name for name in sc.__all__ if f"`{name}`" not in readme and f"sc.{name}" not in readme] == []
+    for needed in ("make demo", "make test", "## Quick start", "make docs", "build/docs/index.html"):
+        assert needed in readme, needed
