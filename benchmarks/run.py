@@ -15,7 +15,7 @@ transport and what it spends on typing can be told apart; the targets use the fl
 above. Then the bytes per row of the typed frame against the naive frame, ``import sharedcloud_nb``
 against ``import pandas, requests`` in fresh interpreters, and the image picker at 10,000 images
 (``benchmarks/bench_widgets.py``, when present), and the explorer's redraw times after a filter
-change at 10,000 and 100,000 images (``benchmarks/bench_explorer.py``). It ends with PASS/FAIL for each target of issue 6.
+change at 10,000 and 100,000 images (``benchmarks/bench_explorer.py``). It ends with PASS/FAIL for each speed target.
 
 The demo server's thread competes with the measured code for the GIL; that is the same for the
 floor, the naive way and sharedcloud_nb alike, so the ratios compare like with like.
@@ -56,7 +56,7 @@ LARGE = 1_000_000
 TARGET_N = 100_000
 DATES = [name for name, kind in FIELDS.items() if kind == "date"]
 
-# The targets of issue 6.
+# The speed targets.
 MAX_VS_FLOOR = 1.7  # client.images() at most 1.7x the floor at 100k
 MIN_VS_NAIVE = 1.9  # and at least 1.9x faster than the naive way
 MAX_IMPORT_OVERHEAD = 0.10  # import sharedcloud_nb adds at most 10% to import pandas, requests
@@ -323,7 +323,7 @@ def print_picker(result: dict[str, Any] | str, n: int) -> None:
 
 
 def targets(results: list[dict[str, Any]], imports: dict[str, float] | None) -> list[tuple[bool | None, str]]:
-    """Each target of issue 6 as (met, what was measured); met is None when not measured."""
+    """Each speed target as (met, what was measured); met is None when not measured."""
     by_n = {r["n"]: r for r in results}
     lines: list[tuple[bool | None, str]] = []
     at = by_n.get(TARGET_N)

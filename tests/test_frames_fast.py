@@ -1,4 +1,4 @@
-"""images_frame()'s fast path and careful path agree: the split of issue 6, tested on large frames.
+"""images_frame()'s fast path and careful path agree: the split of the load path, tested on large frames.
 
 The fast path reads well-formed records in one Arrow pass and day-first dates with numpy; anything
 else goes the careful way, value by value. These tests put one odd value among thousands and check
