@@ -140,7 +140,12 @@ def _has(css_class: str) -> Any:
 # -- JupyterLab ---------------------------------------------------------------------------------------
 
 
+#: Tall enough for the whole explorer, so that each screenshot shows the plots and the card too.
+VIEWPORT = {"width": 1400, "height": 1700}
+
+
 def test_the_explorer_in_jupyterlab(jupyter_lab, page):
+    page.set_viewport_size(VIEWPORT)
     panel = jupyter_lab.open_notebook(page, NOTEBOOK)
     jupyter_lab.run_all(page)
     view = panel.locator(".sc-explorer")
@@ -240,6 +245,7 @@ def voila_app(
 @pytest.fixture(scope="module")
 def app_page(browser_context: Any, voila_app: str) -> Iterator[Any]:
     tab = browser_context.new_page()
+    tab.set_viewport_size(VIEWPORT)
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
     tab.errors = errors
