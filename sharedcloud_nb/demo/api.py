@@ -117,14 +117,21 @@ class DemoRequest(_RequestFields):
     """A request the demo server received: a ``(method, path, headers)`` tuple, plus ``.body``.
 
     ``path`` is the request target as sent, query string included; ``headers`` is a
-    case-insensitive :class:`Headers`; ``body`` the raw request body (bytes).
+    case-insensitive :class:`Headers`; ``body`` the raw request body (bytes); ``authorized``
+    whether it carried the server's token (``Authorization: Token <key>``). In the server's log
+    (``DemoServer.requests``) credentials are masked: there, ``authorized`` is what tells that the
+    token was sent.
     """
 
     body: bytes
+    authorized: bool
 
-    def __new__(cls, method: str, path: str, headers: Headers, body: bytes = b"") -> DemoRequest:
+    def __new__(
+        cls, method: str, path: str, headers: Headers, body: bytes = b"", *, authorized: bool = False
+    ) -> DemoRequest:
         self = super().__new__(cls, method, path, headers)
         self.body = body
+        self.authorized = authorized
         return self
 
     @property

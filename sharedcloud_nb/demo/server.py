@@ -30,6 +30,7 @@ from typing import Any
 from .. import _demo_registry
 from ..schema import DATE_FORMAT, ImageRecord
 from . import api
+from ._log import LOG_SIZE, MAX_BODY, authorized, for_the_log
 from .api import Account, Answer, DemoRequest, Headers, json_answer
 from .catalogue import (
     FROZEN_CLOCK,
@@ -97,8 +98,15 @@ class _Backend:
         self.connections: set[socket.socket] = set()
 
     def log(self, request: DemoRequest) -> None:
+        logged = for_the_log(request, token=self.server.token, password=self.server.password)
         with self.lock:
-            self.server.requests.append(request)
+            requests = self.server.requests
+            requests.append(logged)
+            if len(requests) > self.server.max_logged_requests:
+                del requests[: len(requests) - self.server.max_logged_requests]
+
+    def authorized(self, headers: Headers) -> bool:
+        return authorized(headers, self.server.token)
 
     def take_fault(self, request: DemoRequest) -> Action | None:
         return self.faults.take(request)
@@ -152,7 +160,11 @@ class DemoServer:
         instances: the uuids of the two demo instances.
         downloads: ``{instance_uuid: [image_uuid, ...]}``, what ``?instance=`` answers.
         catalogue: the records as the views read them, with the cached encoded bodies.
-        requests: every request received, as :class:`DemoRequest` ``(method, path, headers)``.
+        requests: the last ``max_logged_requests`` requests received, as
+            :class:`DemoRequest` ``(method, path, headers)``, with credentials masked
+            (``request.authorized`` says whether the server's token was sent). A request body
+            over 64 KiB is refused (413) unread.
+        max_logged_requests: how many requests the log keeps (1000; settable).
         errors: exceptions raised while answering (each answered 500); :meth:`check_errors`
             raises the first in a test.
 
@@ -210,6 +222,7 @@ class DemoServer:
         self.instances: list[str] = list(self.downloads)
         self.catalogue = ServedCatalogue(self.images, self.downloads, page_size=page_size, stamp=stamp, live=live_clock)
         self.requests: list[DemoRequest] = []
+        self.max_logged_requests = LOG_SIZE
         self.errors: list[BaseException] = []
         self._delay = 0.0
         self._backend = _Backend(self)
@@ -522,12 +535,14 @@ class _Handler(BaseHTTPRequestHandler):
         backend = self.server.backend
         self._sent = False
         try:
+            headers = Headers(list(self.headers.items()))
             body = self._read_body()
-            if body is None:
-                self.close_connection = True
-                self._write(json_answer(400, {"detail": "Malformed Content-Length."}))
+            if not isinstance(body, bytes):
+                self.close_connection = True  # the body is left unread
+                backend.log(DemoRequest(self.command, self.path, headers, authorized=backend.authorized(headers)))
+                self._write(body)
                 return
-            request = DemoRequest(self.command, self.path, Headers(list(self.headers.items())), body)
+            request = DemoRequest(self.command, self.path, headers, body, authorized=backend.authorized(headers))
             backend.log(request)
             action = backend.take_fault(request)
             if action is not None and action.delay > 0:
@@ -547,10 +562,13 @@ class _Handler(BaseHTTPRequestHandler):
             if not self._sent:
                 self._write(json_answer(500, {"detail": "A server error occurred."}))
 
-    def _read_body(self) -> bytes | None:
-        """The request body (chunked or not); None when its Content-Length is not a number."""
+    def _read_body(self) -> bytes | Answer:
+        """The request body (chunked or not), or the answer that refuses it: a Content-Length that
+        is not a number (400), a body over ``MAX_BODY`` (413, as Django refuses an oversized upload)."""
+        too_large = json_answer(413, {"detail": f"Request body too large: the API accepts at most {MAX_BODY} bytes."})
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             chunks: list[bytes] = []
+            total = 0
             while True:
                 size_line = self.rfile.readline(65537)
                 size = int(size_line.split(b";")[0].strip() or b"0", 16)
@@ -558,6 +576,9 @@ class _Handler(BaseHTTPRequestHandler):
                     while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
                         pass  # trailers
                     return b"".join(chunks)
+                total += size
+                if total > MAX_BODY:
+                    return too_large
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline(65537)
         length = self.headers.get("Content-Length")
@@ -566,7 +587,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             n = int(length)
         except ValueError:
-            return None
+            return json_answer(400, {"detail": "Malformed Content-Length."})
+        if n > MAX_BODY:
+            return too_large
         return self.rfile.read(n) if n > 0 else b""
 
     def _write(self, reply: Answer, *, truncate: bool = False) -> None:
