@@ -130,12 +130,18 @@ def _parse(lines: Any, schema: pa.Schema) -> pa.Table | None:
     """
     import pyarrow.json as pa_json  # only a listing pays for it
 
+    source = pa.BufferReader(pa.py_buffer(lines))
     try:
         reader = pa_json.open_json(
-            pa.BufferReader(pa.py_buffer(lines)),
+            source,
             read_options=pa_json.ReadOptions(use_threads=len(lines) > _THREADED, block_size=_BLOCK_SIZE),
             parse_options=pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
         )
-        return pa.Table.from_batches(list(reader), schema=schema)
+        try:
+            return pa.Table.from_batches(list(reader), schema=schema)
+        finally:
+            reader.close()
     except (pa.ArrowException, ValueError, OverflowError):
         return None
+    finally:
+        source.close()  # let go of the body, which the caller may then free

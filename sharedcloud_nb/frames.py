@@ -544,7 +544,10 @@ def images_frame_from_json(
         if columns is None:
             return None
         if consume and isinstance(body, bytearray):
-            body.clear()
+            try:
+                body.clear()
+            except BufferError:  # Arrow's reader thread has not let go of it yet: freed with the caller's reference
+                pass
         frame = _build(columns)
     return _finish(frame, columns.problems, source)
 
