@@ -127,14 +127,18 @@ class _Plots:
         self.figure.savefig(buffer, format="png")
         return buffer.getvalue()
 
-    def draw_history(self, series: pd.Series, title: str) -> bytes:
+    def draw_history(self, history: pd.DataFrame, title: str) -> bytes:
+        """One image's installations over time, drawn by ``sc.plots.installations_over_time``."""
+        from . import plots
+
         self.figure.clear()
-        self.figure.set_size_inches(5.5, 2.6)
-        ax = self.figure.subplots(gridspec_kw={"left": 0.14, "right": 0.97, "top": 0.88, "bottom": 0.25})
-        ax.plot(series.index, series.to_numpy(dtype=float), marker="o")
+        self.figure.set_size_inches(5.5, 2.8)
+        ax = self.figure.subplots(gridspec_kw={"left": 0.14, "right": 0.97, "top": 0.88, "bottom": 0.2})
+        plots.installations_over_time(history, top=1, ax=ax)
+        legend = ax.get_legend()
+        if legend is not None:  # one line, named by the title: no legend beside it
+            legend.remove()
         ax.set_title(title)
-        ax.set_ylabel("installations")
-        ax.tick_params(axis="x", labelrotation=30)
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png")
         return buffer.getvalue()
@@ -526,7 +530,9 @@ class Explorer(traitlets.HasTraits):
             return
         listed = self._listed(uuid) if uuid is not None else None
         name = str(listed.get("name")) if listed is not None else str(uuid)[:8]
-        self.history.value = self._history_plot.draw_history(series, f"Installations over time: {name}")
+        assert self._history is not None  # read by installations_over_time above
+        mine = self._history[self._history.index.get_level_values("uuid") == uuid]
+        self.history.value = self._history_plot.draw_history(mine, f"Installations over time: {name}")
         self.history.layout.display = None
 
     def installations_over_time(self, uuid: str) -> pd.Series | None:
