@@ -381,6 +381,9 @@ class Client:
             uuid: the image's uuid (any case; braces and urn: forms are accepted).
             deadline: this call's time budget in seconds (default: the client's).
 
+        Returns:
+            The record, a dict with the API's fields, its dates as the API writes them.
+
         Raises:
             ValueError: a malformed uuid (nothing is sent).
             NotFoundError: no image with that uuid.
@@ -417,13 +420,18 @@ class Client:
             deadline: this call's time budget in seconds (default: the client's).
             progress: show a progress bar if the call lasts (default: the client's choice).
 
+        Returns:
+            The typed frame, indexed by uuid, the same schema whatever the server sends (an empty
+            answer gives an empty frame); ``attrs["source"]`` says where it came from ("demo" or the url).
+
+        Raises:
+            OfflineError: offline, and no snapshot of this account in the store.
+            ValueError: ``max_age`` together with ``instance``.
+
         Example:
             >>> df = client.images()
             >>> df.loc["24b310f8-1405-4928-914f-d5c91272f88a", "created_at"]  # "22-09-2018 00:45:50", day first
             Timestamp('2018-09-22 00:45:50+0000', tz='UTC')
-
-        Raises:
-            OfflineError: offline, and no snapshot of this account in the store.
         """
         if self.offline:
             return _offline.offline_images(self, self.store, instance)
@@ -453,6 +461,13 @@ class Client:
 
     def image(self, uuid: str, *, deadline: float | None = None) -> pd.Series:
         """One image as a typed Series named by its uuid (the same typing as a row of ``images()``).
+
+        Args:
+            uuid: the image's uuid (any case; braces and urn: forms are accepted).
+            deadline: this call's time budget in seconds (default: the client's).
+
+        Returns:
+            The typed Series; ``sc.card(series)`` shows it as the image picker's card.
 
         Raises:
             InputError: a malformed uuid (nothing is sent).

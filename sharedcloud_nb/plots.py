@@ -229,6 +229,10 @@ def gpu_share(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
     Returns:
         The Axes; ``ax.containers`` holds the "CPU" then the "GPU" bars, widths in percent.
 
+    Raises:
+        TypeError: not a DataFrame.
+        ValueError: the frame lacks ``requires_gpu`` or ``num_installations``.
+
     Example:
         >>> ax = sc.plots.gpu_share(client.images())
     """
@@ -346,6 +350,10 @@ def catalogue_growth(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
         The Axes of the bars and markers (left axis, images per month). As with pandas'
         ``secondary_y``, the right axis of the cumulative line is ``ax.right_ax`` (None when
         there is no data to draw).
+
+    Raises:
+        TypeError: not a DataFrame.
+        ValueError: the frame lacks ``created_at`` or ``updated_at``.
 
     Example:
         >>> ax = sc.plots.catalogue_growth(client.images())

@@ -115,3 +115,40 @@ def test_the_readme_names_every_public_name_and_the_two_commands():
     assert [name for name in sc.__all__ if f"`{name}`" not in readme and f"sc.{name}" not in readme] == []
     for needed in ("make demo", "make test", "## Quick start", "make docs", "build/docs/index.html"):
         assert needed in readme, needed
+
+
+# -- docstrings ---------------------------------------------------------------------------------------
+
+
+def _documented_callables() -> list[tuple[str, object]]:
+    import inspect
+
+    found: list[tuple[str, object]] = []
+    for name in sc.__all__:
+        value = getattr(sc, name)
+        if inspect.isfunction(value):
+            found.append((name, value))
+        elif name == "Client":
+            found += [
+                (f"Client.{method}", member)
+                for method, member in vars(value).items()
+                if inspect.isfunction(member) and not method.startswith("_")
+            ]
+        elif name == "plots":
+            found += [(f"plots.{n}", getattr(value, n)) for n in value.__all__ if inspect.isfunction(getattr(value, n))]
+    return found
+
+
+@pytest.mark.parametrize(("name", "function"), _documented_callables(), ids=[n for n, _ in _documented_callables()])
+def test_public_functions_document_args_returns_and_raises(name, function):
+    import inspect
+
+    doc = inspect.getdoc(function) or ""
+    signature = inspect.signature(function)
+    takes = [p for p in signature.parameters if p not in ("self", "cls")]
+    if takes:
+        assert "Args:" in doc, name
+    if signature.return_annotation not in ("None", None, inspect.Signature.empty):
+        assert "Returns:" in doc, name
+    raises = ("Raises:" in doc) or name in {"Client.close"}  # closing raises nothing to document
+    assert raises, name
