@@ -101,3 +101,23 @@ def test_a_body_larger_than_the_api_needs_is_refused_unread(server):
     # The server goes on answering, and a body within the bound is read.
     assert requests.post(server.url + LOGIN, json={"username": "demo", "password": PASSWORD}, timeout=10).ok
     server.check_errors()
+
+
+@pytest.mark.parametrize("size_line", [b"-1", b"zz", b"+10"])
+def test_a_malformed_chunk_size_is_refused_not_read_to_the_end(server, size_line):
+    import socket
+
+    with socket.create_connection((server.host, server.port), timeout=10) as connection:
+        connection.sendall(
+            b"POST "
+            + LOGIN.encode()
+            + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + size_line
+            + b"\r\n"
+        )
+        reply = b""
+        while chunk := connection.recv(65536):  # answered at once, then hung up (the body is not read)
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.0 400") or reply.startswith(b"HTTP/1.1 400"), reply[:80]
+    assert b"Malformed chunked request body." in reply
+    server.check_errors()

@@ -570,8 +570,11 @@ class _Handler(BaseHTTPRequestHandler):
             chunks: list[bytes] = []
             total = 0
             while True:
-                size_line = self.rfile.readline(65537)
-                size = int(size_line.split(b";")[0].strip() or b"0", 16)
+                size_line = self.rfile.readline(65537).split(b";")[0].strip() or b"0"
+                if not all(char in b"0123456789abcdefABCDEF" for char in size_line):
+                    # int(..., 16) takes "-1", and read(-1) would read until the client hangs up
+                    return json_answer(400, {"detail": "Malformed chunked request body."})
+                size = int(size_line, 16)
                 if size == 0:
                     while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
                         pass  # trailers
