@@ -331,8 +331,9 @@ def _vouched_json(body: bytes | bytearray) -> _Columns | None:
     table = read_listing(body, _RECORD_SCHEMA)
     if table is None:
         return None
-    # The large text columns stay in Arrow's chunks (pandas takes them so, and the dates are read
-    # chunk by chunk); the others are joined, as the categories and masks are built from one array.
+    # Each column joined into one array (the frame's columns are single arrays, as the careful way
+    # makes them), one at a time, its chunks let go as it goes: never the whole table twice. The
+    # dates are read chunk by chunk instead: only their nanoseconds reach the frame.
     arrays = {name: table.column(name) for name in _RECORD_NAMES}
     del table
     for name in _RECORD_NAMES:
@@ -341,8 +342,8 @@ def _vouched_json(body: bytes | bytearray) -> _Columns | None:
     return _vouched(arrays, lambda key: _ArrowValues(arrays[key]), {})
 
 
-# Columns of a listing's table kept in chunks: the frame's plain text and the dates.
-_CHUNKED = frozenset(["uuid", *(key for key, kind in FIELDS.items() if kind in ("string", "date"))]) - {"registry_path"}
+# Columns of a listing's table left in chunks: the dates, read chunk by chunk.
+_CHUNKED = frozenset(key for key, kind in FIELDS.items() if kind == "date")
 
 
 # -- Columns -> frame ----------------------------------------------------------------------------

@@ -57,6 +57,8 @@ def _folded(values: pa.Array) -> pa.Array:
     "ς" where casefold gives "σ"). ASCII text, nearly all of a catalogue, is lowered by Arrow
     (identical there); only the other values are folded one by one.
     """
+    if isinstance(values, pa.ChunkedArray):  # a column pandas keeps in pieces (after a concat, say)
+        values = values.combine_chunks()
     values = values.fill_null("")
     folded = pc.ascii_lower(values)
     others = pc.invert(pc.string_is_ascii(values))

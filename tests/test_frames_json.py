@@ -238,3 +238,19 @@ def test_a_consumed_body_is_emptied_only_when_read():
     refused = bytearray(NOT_THE_SAME_LANGUAGE["no comma between objects"])
     assert frames.images_frame_from_json(refused, consume=True) is None
     assert refused == NOT_THE_SAME_LANGUAGE["no comma between objects"]
+
+
+def test_a_listing_of_many_blocks_gives_whole_columns_that_the_picker_reads():
+    from sharedcloud_nb.search import ImageIndex
+
+    records = generate_catalogue(30_000, seed=5)  # over 8 MB: Arrow reads it in several blocks
+    for position in range(0, len(records), 997):
+        records[position]["name"] = "ΟΔΟΣ-" + records[position]["name"]
+    fast = frames.images_frame_from_json(orjson.dumps(records))
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, sc.images_frame(records))
+    assert fast["name"].array._pa_array.num_chunks == 1
+    # A frame whose columns are in pieces (as pd.concat makes them) is searched all the same.
+    pieces = pd.concat([fast.iloc[:10_000], fast.iloc[10_000:]])
+    assert pieces["name"].array._pa_array.num_chunks == 2
+    assert ImageIndex(pieces).search("οδος").total == len(range(0, len(records), 997))
