@@ -81,7 +81,8 @@ class SharedcloudError(Exception, metaclass=_ShortHelp):
     In IPython and Jupyter a raised error shows concisely (:meth:`_render_traceback_`): its class,
     its message (what happened, the server's ``detail``, what to do), and the line of your code
     that called the package, without the frames inside the package or the chained exceptions.
-    ``%tb`` and ``%debug`` still reach the whole traceback.
+    ``%debug`` still walks every frame, and ``traceback.print_exception(sys.last_value)`` prints
+    the whole traceback with its chain.
     """
 
     def _render_traceback_(self) -> list[str]:

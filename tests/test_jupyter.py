@@ -117,3 +117,22 @@ def test_the_version_is_the_projects():
 
     project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]
     assert sc.__version__ == project["version"]
+
+
+def test_the_whole_traceback_is_still_there_for_who_asks(demo_server):
+    # What the docstring promises: the short form is only what IPython shows.
+    cell = f"import sharedcloud_nb as sc\nsc.Client(token, url={demo_server.url!r}).image({MISSING!r})"
+    code = (
+        "import sys, traceback\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance(colors='NoColor')\n"
+        f"shell.push({{'token': {demo_server.token!r}}})  # a token the cell does not spell out\n"
+        f"shell.run_cell({cell!r})\n"
+        "print('---')\n"
+        "traceback.print_exception(sys.last_value, file=sys.stdout)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    short, _, full = result.stdout.partition("---\n")
+    assert "NotFoundError: 404" in short and "Traceback" not in short
+    assert "Traceback (most recent call last)" in full and "raise_for_status" in full
+    assert demo_server.token not in result.stdout
