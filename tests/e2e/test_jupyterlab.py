@@ -39,7 +39,7 @@ _OUTPUTS = """() => {
     const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
     return [...panel.querySelectorAll('.jp-OutputArea-output')].map((o) => ({
         mime: o.getAttribute('data-mime-type') || '',
-        text: o.innerText,
+        text: o.innerText || o.textContent,  // innerText is empty while JupyterLab has not rendered the cell (scrolled away)
     }));
 }"""
 
