@@ -32,7 +32,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from . import _extras
 from ._config import VERSION
 from .errors import (
     APIError,
@@ -121,6 +120,8 @@ def __getattr__(name: str) -> Any:
     try:
         module = importlib.import_module(f".{module_name}", __name__)
     except ImportError as exc:
+        from . import _extras  # only when the notebook extra may be missing
+
         package = _extras.missing_package(exc)
         if package is None:
             raise

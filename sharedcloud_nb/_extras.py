@@ -11,9 +11,7 @@ module's source (``ast``), without importing it.
 from __future__ import annotations
 
 import ast
-import importlib.util
 from collections.abc import Callable
-from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
 
@@ -70,6 +68,10 @@ def _unavailable(what: str, package: str, doc: str | None) -> Callable[..., NoRe
 
 def _source_names(module: str) -> tuple[list[str], dict[str, ast.AST], str | None]:
     """A module's ``__all__``, its top-level definitions and docstring, read from its source."""
+    # Imported here, when a name stands in: widgets.py imports this module for its message only.
+    import importlib.util
+    from pathlib import Path
+
     spec = importlib.util.find_spec(module)
     if spec is None or spec.origin is None:
         return [], {}, None
