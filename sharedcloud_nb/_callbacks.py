@@ -2,16 +2,17 @@
 
 :class:`CallbackDispatcher` is what ``TokenForm.on_connect`` and ``ImagePicker.on_pick`` register
 with, in the manner of ipywidgets' own ``CallbackDispatcher``; the widget decides how an error is
-shown. Standard library only.
+shown. :class:`Debounce` runs an action once typing pauses. Standard library only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-__all__ = ["CallbackDispatcher", "callback_name"]
+__all__ = ["CallbackDispatcher", "Debounce", "callback_name"]
 
 log = logging.getLogger("sharedcloud_nb")
 
@@ -74,3 +75,45 @@ class CallbackDispatcher(Generic[T]):
 
     def __len__(self) -> int:
         return len(self.callbacks)
+
+
+class Debounce:
+    """Run ``action`` once calls pause for ``seconds``: each call puts the run off again.
+
+    It waits on the running event loop (a Jupyter kernel's, where widget events arrive), so the
+    action runs in the loop's thread as widget events do. With no loop running (a script, a
+    test), each call runs the action at once.
+
+    Args:
+        action: what to run.
+        seconds: the pause that runs it.
+    """
+
+    def __init__(self, action: Callable[[], Any], seconds: float) -> None:
+        self.action = action
+        self.seconds = seconds
+        self._handle: asyncio.TimerHandle | None = None
+
+    def __call__(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.action()
+            return
+        self.cancel()
+        self._handle = loop.call_later(self.seconds, self._run)
+
+    @property
+    def pending(self) -> bool:
+        """Whether a run is waiting for the pause."""
+        return self._handle is not None
+
+    def cancel(self) -> None:
+        """Drop the waiting run, if any."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def _run(self) -> None:
+        self._handle = None
+        self.action()

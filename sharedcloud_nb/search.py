@@ -9,6 +9,7 @@ explorer share it. Plain pandas and pyarrow: no ipywidgets, no traitlets.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ _SEP = "\x1f"  # between fields of a search string, so a query never matches acr
 
 # A uuid as the API writes it; any other id is checked by the uuid module (upper case, braces...).
 _CANONICAL_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+_UUID_PREFIX = re.compile(r"[0-9a-f-]{1,36}")
 
 
 def is_uuid(value: object) -> bool:
@@ -68,10 +70,48 @@ def _folded(values: pa.Array) -> pa.Array:
     return pc.replace_with_mask(folded, others, pa.array([text.casefold() for text in rest], type=folded.type))
 
 
-def _folded_column(frame: pd.DataFrame, column: str) -> pa.Array:
+def _coded(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pa.Array]:
+    """Each row's code among the column's distinct values, and those values case-folded ("" last, for missing)."""
     if column not in frame:
-        return pa.array([""] * len(frame), type=pa.string())
-    return _folded(pa.array(frame[column].astype("string[pyarrow]"), type=pa.string()))
+        return np.zeros(len(frame), dtype=np.int64), pa.array([""], type=pa.string())
+    values = frame[column]
+    if isinstance(values.dtype, pd.CategoricalDtype):  # already coded
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        distinct: Any = pa.array(values.cat.categories.astype("string[pyarrow]"), type=pa.string())
+    else:
+        encoded = pa.array(values.astype("string[pyarrow]"), type=pa.string())
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        encoded = encoded.dictionary_encode()
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        distinct = encoded.dictionary
+    if isinstance(distinct, pa.ChunkedArray):
+        distinct = distinct.combine_chunks()
+    codes[codes < 0] = len(distinct)
+    return codes, _folded(pa.concat_arrays([distinct.cast(pa.string()), pa.array([""], type=pa.string())]))
+
+
+def _search_texts(frame: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
+    """The distinct search strings of the frame's rows, and each row's position among them.
+
+    Images share their searched fields far more often than not (a million generated images have a
+    few thousand distinct ones), so a word is looked for in each distinct string once, and the
+    rows take the answer of theirs.
+    """
+    key = np.zeros(len(frame), dtype=np.int64)
+    size = 1
+    texts = []
+    for column in SEARCHED:
+        codes, folded = _coded(frame, column)
+        if size * len(folded) >= 2**62:  # renumber the combinations so far before the key overflows
+            _, key = np.unique(key, return_inverse=True)
+            size = int(key.max()) + 1 if len(key) else 1
+        key = key * len(folded) + codes
+        size *= len(folded)
+        texts.append((codes, folded))
+    _, first, combination = np.unique(key, return_index=True, return_inverse=True)
+    joined = pc.binary_join_element_wise(*(folded.take(codes[first]) for codes, folded in texts), _SEP)
+    return joined, combination.reshape(-1)
 
 
 @dataclass(frozen=True)
@@ -116,7 +156,7 @@ class ImageIndex:
         frame = frame[~frame.index.duplicated()]
         uuids = pd.Series(frame.index.astype(str), index=frame.index, dtype="string[pyarrow]")
         labels = image_labels(frame)
-        text = pc.binary_join_element_wise(*(_folded_column(frame, column) for column in SEARCHED), _SEP)
+        texts, combination = _search_texts(frame)
         # Arrow sorts strings natively (and stably), far faster than numpy on object arrays.
         order = pc.sort_indices(pa.array(labels.str.lower(), type=pa.string())).to_numpy()
 
@@ -125,7 +165,8 @@ class ImageIndex:
         self.rows = order
         self.uuids: np.ndarray[Any, np.dtype[np.object_]] = uuids.to_numpy(dtype=object)[order]
         self.labels: np.ndarray[Any, np.dtype[np.object_]] = labels.to_numpy(dtype=object)[order]
-        self._text = text.take(order)
+        self._texts = texts
+        self._text_of = combination[order]  # each image's position in _texts
         uuid_array = pa.array(uuids, type=pa.string())
         self._uuid = _folded(uuid_array).take(order)
         self._position = {uuid: i for i, uuid in enumerate(self.uuids)}
@@ -133,6 +174,8 @@ class ImageIndex:
         # form: a pick of the canonical spelling finds them. Canonical ids, nearly all, need no entry.
         odd = np.flatnonzero(~pc.match_substring_regex(uuid_array, _CANONICAL_UUID).to_numpy(zero_copy_only=False))
         self._aliases = {canonical_uuid(listed): listed for listed in uuids.iloc[odd] if is_uuid(listed)}
+        # When every id is a canonical uuid, a word with a letter beyond a-f starts none of them.
+        self._only_canonical = len(odd) == 0
 
     def __len__(self) -> int:
         return len(self.uuids)
@@ -187,11 +230,13 @@ class ImageIndex:
         if not words:
             mask = np.ones(len(self), dtype=bool)
         else:
-            hits: Any = None
+            mask = np.ones(len(self), dtype=bool)
             for word in words:
-                hit = pc.or_(pc.match_substring(self._text, word), pc.starts_with(self._uuid, word))
-                hits = hit if hits is None else pc.and_(hits, hit)
-            mask = hits.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+                in_text = pc.match_substring(self._texts, word).to_numpy(zero_copy_only=False).astype(bool)
+                hit = in_text[self._text_of]
+                if not self._only_canonical or _UUID_PREFIX.fullmatch(word):
+                    hit |= pc.starts_with(self._uuid, word).to_numpy(zero_copy_only=False).astype(bool)
+                mask &= hit
         positions = np.flatnonzero(mask)
         return Matches(mask=mask, total=len(positions), shown=positions[:limit])
 

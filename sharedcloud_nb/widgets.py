@@ -30,8 +30,8 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from . import _config
-from ._callbacks import CallbackDispatcher
+from . import _config, _searchbox
+from ._callbacks import CallbackDispatcher, Debounce
 from ._connecting import connected_message, detached, error_message, redact, validate_token
 from ._extras import install_message
 from .client import Client, check_url, login
@@ -344,9 +344,10 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
     """A searchable list of images and a detail card of the one picked.
 
     Build it with :func:`image_picker`. Widgets (each also reachable by its CSS class):
-    ``search`` (Text, ``sc-picker-search``), ``count_label`` (Label, ``sc-picker-count``),
-    ``select`` (Select, ``sc-picker-list``; option values are uuids), ``card`` (HTML,
-    ``sc-picker-card``), ``status`` (HTML, ``sc-picker-status``: callback errors), and
+    ``search`` (Text, ``sc-picker-search``; ``picker.search("gpu")`` applies a query at once,
+    while typing in a large catalogue filters once it pauses), ``count_label`` (Label,
+    ``sc-picker-count``), ``select`` (Select, ``sc-picker-list``; option values are uuids),
+    ``card`` (HTML, ``sc-picker-card``), ``status`` (HTML, ``sc-picker-status``: callback errors), and
     ``widget``, the root.
 
     Traits:
@@ -394,10 +395,13 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
         self._syncing = False
         self._matches: Matches | None = None
 
-        self.search = w.Text(
+        self.search = _searchbox.search_box_class()(
             placeholder="Search name, runtime, registry path, description or uuid",
             layout=w.Layout(width="420px"),
         )
+        self.search.apply = self._apply_search
+        # Typing in a large catalogue filters once the typing pauses, not at every keystroke.
+        self._typed = Debounce(self._refresh, _searchbox.DEBOUNCE_SECONDS)
         self.count_label = w.Label(value="")
         self.select = w.Select(options=[], index=None, rows=10, layout=w.Layout(width="420px"))
         self.card = w.HTML(value=EMPTY_CARD_HTML)
@@ -473,8 +477,19 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
             self._syncing = previous
 
     def _search_changed(self, change: dict[str, Any]) -> None:
-        if not self._syncing:
+        if self._syncing:
+            return
+        if len(self.index) >= _searchbox.DEBOUNCE_FROM:
+            self._typed()
+        else:
             self._refresh()
+
+    def _apply_search(self, text: str) -> None:
+        """``picker.search(text)``: the query in the box, applied at once."""
+        self._typed.cancel()
+        with self._sync():
+            self.search.value = text
+        self._refresh()
 
     def _select_changed(self, change: dict[str, Any]) -> None:
         if self._syncing or change["new"] is None:

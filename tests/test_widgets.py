@@ -631,3 +631,72 @@ def test_the_widgets_notebook_holds_no_secret_nor_saved_state_with_one():
     notebook = json.loads(text)
     sources = "\n".join("".join(cell["source"]) for cell in notebook["cells"])
     assert "sc.demo.DEMO_TOKEN" in sources  # read from the demo module, as a user pastes theirs
+
+
+# -- search: at once when asked, after a pause when typed in a large catalogue ----------------------
+
+
+@pytest.fixture
+def demo_frame():
+    from sharedcloud_nb.demo.catalogue import default_catalogue
+
+    return sc.images_frame(default_catalogue())
+
+
+def test_calling_the_search_box_applies_a_query_at_once(demo_frame):
+    picker = sc.image_picker(demo_frame)
+    picker.search("tensorflow gpu")
+    assert picker.search.value == "tensorflow gpu"
+    expected = picker.index.search("tensorflow gpu")
+    assert picker.count_text == picker.index.count_text(expected)
+    assert [value for _, value in picker.select.options] == [picker.index.uuids[i] for i in expected.shown]
+
+
+def test_typing_in_a_large_catalogue_filters_once_it_pauses(demo_frame, monkeypatch):
+    import asyncio
+
+    from sharedcloud_nb import _searchbox
+
+    monkeypatch.setattr(_searchbox, "DEBOUNCE_FROM", 0)  # the demo catalogue counts as large
+    monkeypatch.setattr(_searchbox, "DEBOUNCE_SECONDS", 0.05)
+    picker = sc.image_picker(demo_frame)
+    refreshes = []
+    original = picker._refresh
+    monkeypatch.setattr(picker, "_refresh", lambda: (refreshes.append(picker.search.value), original())[1])
+    picker._typed.action = picker._refresh
+
+    async def type_slowly_then_wait():
+        for text in ("t", "te", "ten", "tens"):
+            picker.search.value = text
+            await asyncio.sleep(0.01)
+        assert refreshes == []  # still typing
+        await asyncio.sleep(0.2)
+
+    asyncio.run(type_slowly_then_wait())
+    assert refreshes == ["tens"]
+    assert picker.count_text == picker.index.count_text(picker.index.search("tens"))
+    picker.search("gpu")  # asked for: at once, with no wait
+    assert refreshes == ["tens", "gpu"]
+
+
+def test_the_search_finds_what_a_plain_python_search_finds(demo_frame):
+    from sharedcloud_nb.search import SEARCHED
+
+    frame = demo_frame.copy()
+    frame.loc[frame.index[0], "name"] = "İzmir ΟΔΟΣ"
+    frame.loc[frame.index[1], "description"] = None
+    picker = sc.image_picker(frame)
+    index = picker.index
+    rows = frame.iloc[index.rows]
+
+    def plain(query):
+        words = query.casefold().split()
+        texts = [
+            "\x1f".join("" if pd.isna(row[c]) else str(row[c]).casefold() for c in SEARCHED)
+            for _, row in rows.iterrows()
+        ]
+        uuids = [str(u).casefold() for u in rows.index]
+        return [all(w in t or u.startswith(w) for w in words) for t, u in zip(texts, uuids, strict=True)]
+
+    for query in ("tensorflow", "GPU python36", "οδος", "i̇zmir", "24b3", "latest nothing", "", "sharedcloud/"):
+        assert list(index.search(query).mask) == plain(query), query
