@@ -131,6 +131,8 @@ def _parse(lines: Any, schema: pa.Schema) -> pa.Table | None:
     import pyarrow.json as pa_json  # only a listing pays for it
 
     source = pa.BufferReader(pa.py_buffer(lines))
+    if not hasattr(pa_json, "open_json"):  # pyarrow < 19: the table reader, the same table for more memory
+        return _parse_whole(source, schema, threads=len(lines) > _THREADED)
     try:
         reader = pa_json.open_json(
             source,
@@ -145,3 +147,19 @@ def _parse(lines: Any, schema: pa.Schema) -> pa.Table | None:
         return None
     finally:
         source.close()  # let go of the body, which the caller may then free
+
+
+def _parse_whole(source: Any, schema: pa.Schema, *, threads: bool) -> pa.Table | None:
+    """:func:`_parse` where pyarrow has no streaming JSON reader (``open_json`` is pyarrow 19's)."""
+    import pyarrow.json as pa_json
+
+    try:
+        return pa_json.read_json(
+            source,
+            read_options=pa_json.ReadOptions(use_threads=threads, block_size=_BLOCK_SIZE),
+            parse_options=pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
+        )
+    except (pa.ArrowException, ValueError, OverflowError):
+        return None
+    finally:
+        source.close()

@@ -153,8 +153,9 @@ class Explorer(traitlets.HasTraits):
     Build it with :func:`explorer`. Display it (last expression of a cell) to show it.
 
     Traits:
-        selected: the chosen image's uuid, None before. Settable: setting it shows that image's
-            card (and, when the snapshot store holds it, its installations over time).
+        selected: the chosen image's id as listed (a uuid in any spelling may be set), None
+            before. Settable: setting it shows that image's card (and, when the snapshot store
+            holds it, its installations over time).
 
     Attributes:
         frame: every image; client: the Client of the detail requests, or None.

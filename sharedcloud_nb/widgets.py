@@ -351,8 +351,9 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
     ``widget``, the root.
 
     Traits:
-        value: the picked uuid, None before. Setting it selects that image (clearing the search
-            if it hides it) and shows its card.
+        value: the picked image's id as listed (a uuid, or whatever id an edited listing holds),
+            None before. Setting it (any spelling of a uuid) selects that image, clearing the
+            search if it hides it, and shows its card.
 
     Attributes:
         image: the typed Series of the pick (fresh from the server when a client is at hand),
