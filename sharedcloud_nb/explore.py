@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import io
 import logging
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -182,6 +183,10 @@ class Explorer(traitlets.HasTraits):
         #: the last exception of a detail request, a load or a callback
         self.last_error: BaseException | None = None
         self._syncing = False
+        # Filters are applied one at a time. In a kernel everything runs on its event loop anyway;
+        # elsewhere (a script) the search waits on a timer thread, which must not interleave with a
+        # control changed meanwhile (it would be taken for the explorer's own sync, and lost).
+        self._lock = threading.RLock()
         self._filters: dict[str, Any] = dict(DEFAULT_FILTERS)
         self._debounce = Debouncer(self._search_typed, delay=debounce)
         self._history: pd.DataFrame | None = None
@@ -350,16 +355,18 @@ class Explorer(traitlets.HasTraits):
 
     @filters.setter
     def filters(self, changes: Mapping[str, Any]) -> None:
-        merged = merge_filters(changes, self._filters)  # raises before anything changes
-        self._debounce.cancel()  # a filter set from code wins over typing still waiting
-        self._filters = merged
-        self._apply()
+        with self._lock:
+            merged = merge_filters(changes, self._filters)  # raises before anything changes
+            self._debounce.cancel()  # a filter set from code wins over typing still waiting
+            self._filters = merged
+            self._apply()
 
     def reset(self) -> None:
         """Every filter back to its default: all images match again."""
-        self._debounce.cancel()
-        self._filters = dict(DEFAULT_FILTERS)
-        self._apply()
+        with self._lock:
+            self._debounce.cancel()
+            self._filters = dict(DEFAULT_FILTERS)
+            self._apply()
 
     @property
     def filtered(self) -> pd.DataFrame:
@@ -394,11 +401,12 @@ class Explorer(traitlets.HasTraits):
 
     def _control(self, key: str, value: Any) -> None:
         """A control changed: apply at once (a bad value is said in the status area)."""
-        if self._syncing:
-            return
         try:
-            self._filters = merge_filters({key: value}, self._filters)
-            self._apply()
+            with self._lock:
+                if self._syncing:
+                    return
+                self._filters = merge_filters({key: value}, self._filters)
+                self._apply()
         except Exception as exc:
             self.last_error = exc
             log.debug("explorer filter %s failed", key, exc_info=exc)
