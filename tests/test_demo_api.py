@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from sharedcloud_nb import _demo_registry
-from sharedcloud_nb.demo import FAULTS, DemoServer, Response, running_urls, shared_server
+from sharedcloud_nb.demo import FAULTS, FROZEN_CLOCK, DemoServer, Response, running_urls, shared_server
 from sharedcloud_nb.demo import faults as faults_module
 from sharedcloud_nb.demo.api import Answer, DemoRequest, Headers, answer
 from sharedcloud_nb.demo.faults import Alter, InstalledFaults, fault_table
@@ -364,3 +364,35 @@ def test_shared_server_is_one_per_process() -> None:
         thread.join()
     assert len(found) == 8 and all(server is found[0] for server in found)
     assert found[0].is_running and _demo_registry.is_demo_url(found[0].url)
+
+
+@pytest.mark.parametrize(
+    ("size", "seed", "clock"),
+    [
+        (0, 0, FROZEN_CLOCK),
+        (1, 3, FROZEN_CLOCK),
+        (4999, 1, "01-01-2018 00:00:00"),
+        (5000, 2, FROZEN_CLOCK),
+        (12_345, 5, FROZEN_CLOCK),
+    ],
+)
+def test_the_list_body_written_while_generating_is_what_encoding_gives(size, seed, clock):
+    from sharedcloud_nb.demo.api import encode_list
+    from sharedcloud_nb.demo.catalogue import generate_catalogue, generate_with_list_body
+
+    records, chunks = generate_with_list_body(size, seed, clock=clock)
+    assert records == generate_catalogue(size, seed, clock=clock)
+    assert b"".join(chunks) == b"".join(encode_list(records))
+
+
+def test_a_generated_catalogue_is_served_as_encoding_gives():
+    import urllib.request
+
+    from sharedcloud_nb.demo.api import encode_list
+
+    with DemoServer(size=7_000, seed=4) as server:
+        request = urllib.request.Request(
+            server.url + "/api/v1/images/", headers={"Authorization": f"Token {server.token}"}
+        )
+        with urllib.request.urlopen(request) as response:
+            assert response.read() == b"".join(encode_list(server.images))

@@ -39,6 +39,7 @@ from .catalogue import (
     default_downloads,
     generate_catalogue,
     generate_downloads,
+    generate_with_list_body,
     utc_now,
 )
 from .faults import (
@@ -214,15 +215,23 @@ class DemoServer:
         self._generated: list[ImageRecord] | None = None
         self._timeline: Timeline | None = None
         moved = not live_clock and stamp != FROZEN_CLOCK
+        list_body: list[bytes] | None = None
         if size is None:
             self.images: list[ImageRecord] = self._at(stamp) if moved else default_catalogue(clock=stamp)
             self.downloads: dict[str, list[str]] = default_downloads()
         else:
-            self._generated = generate_catalogue(size, seed, clock=FROZEN_CLOCK if moved else stamp)
+            # The list body is written as the records are drawn (a million records' json.dumps
+            # would make the first listing wait seconds), except where the clock moves them.
+            if moved:
+                self._generated = generate_catalogue(size, seed, clock=FROZEN_CLOCK)
+            else:
+                self._generated, list_body = generate_with_list_body(size, seed, clock=stamp)
             self.images = self._at(stamp) if moved else self._generated
             self.downloads = generate_downloads(self._generated, seed)
         self.instances: list[str] = list(self.downloads)
         self.catalogue = ServedCatalogue(self.images, self.downloads, page_size=page_size, stamp=stamp, live=live_clock)
+        if list_body is not None:
+            self.catalogue.seed_list_body(list_body)
         self.requests: list[DemoRequest] = []
         self.max_logged_requests = LOG_SIZE
         self.errors: list[BaseException] = []
