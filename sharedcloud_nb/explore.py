@@ -20,7 +20,6 @@ Every important widget carries a stable CSS class for browser tests: ``sc-explor
 from __future__ import annotations
 
 import html
-import io
 import logging
 import threading
 from collections.abc import Iterator, Mapping
@@ -32,6 +31,8 @@ import pandas as pd
 import traitlets
 
 from . import _config
+from ._explore_parts import Plots as _Plots
+from ._explore_parts import table_options as _table_options
 from ._extras import install_message
 from .client import Client, connect
 from .display import Card, error_card, gone_card, image_card
@@ -62,11 +63,6 @@ DEBOUNCE = 0.25
 _GPU_CHOICES = (("all", "all"), ("CPU", "cpu"), ("GPU", "gpu"))
 _GPU_VALUE = {"all": None, "cpu": False, "gpu": True}
 _GPU_CHOICE = {None: "all", False: "cpu", True: "gpu"}
-# DataTables writes the ISO text it sorts by day-first, as the API does (05-10-2018 16:45:36).
-_DAY_FIRST = (
-    "function (data, type, row, meta) { if (type !== 'display' || !data) { return data; } "
-    "return data.slice(8, 10) + '-' + data.slice(5, 7) + '-' + data.slice(0, 4) + data.slice(10); }"
-)
 
 
 def _ipywidgets() -> Any:
@@ -76,76 +72,6 @@ def _ipywidgets() -> Any:
     except ImportError as exc:
         raise ImportError(_NEEDS_WIDGETS) from exc
     return ipywidgets
-
-
-def _table_options() -> dict[str, Any]:
-    """The DataTables options: our own search box instead of its one, dates day-first, counts right."""
-    from itables.typing import JavascriptFunction
-
-    labels = [label for label, _ in TABLE_COLUMNS]
-    first = 1  # column 0 is the uuid (the index)
-    dates = [first + labels.index("created"), first + labels.index("updated")]
-    return {
-        "showIndex": False,  # the uuid is a column of its own: one header row, sortable like the others
-        "maxBytes": 0,  # never downsampled: the explorer limits the rows itself (TABLE_LIMIT)
-        "select": {"style": "single"},
-        "layout": {"topStart": "pageLength", "topEnd": None, "bottomStart": "info", "bottomEnd": "paging"},
-        "pageLength": 10,
-        "lengthMenu": [10, 25, 50, 100],
-        "classes": "display compact nowrap",
-        "columnDefs": [
-            {"targets": dates, "render": JavascriptFunction(_DAY_FIRST)},
-            {"targets": [first + labels.index("installations")], "className": "dt-right"},
-        ],
-    }
-
-
-class _Plots:
-    """The linked plots: one Figure, redrawn in place, and the PNG bytes of its last drawing."""
-
-    def __init__(self) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        # Fixed margins rather than a layout engine: the labels are short and known, and solving a
-        # constrained layout would take a fifth of every redraw.
-        self.figure = Figure(figsize=(7.5, 6.2), dpi=80)
-        FigureCanvasAgg(self.figure)
-
-    def draw(self, frame: pd.DataFrame) -> bytes:
-        from . import plots
-
-        self.figure.clear()
-        top, bottom = self.figure.subplots(
-            2,
-            1,
-            height_ratios=[4.5, 2.6],
-            gridspec_kw={"left": 0.13, "right": 0.8, "top": 0.94, "bottom": 0.08, "hspace": 0.5},
-        )
-        plots.runtimes(frame, ax=top)
-        plots.gpu_share(frame, ax=bottom)
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png")
-        return buffer.getvalue()
-
-    def draw_history(self, history: pd.DataFrame, title: str) -> bytes:
-        """One image's installations over time, drawn by ``sc.plots.installations_over_time``."""
-        from . import plots
-
-        self.figure.clear()
-        self.figure.set_size_inches(5.5, 2.8)
-        ax = self.figure.subplots(gridspec_kw={"left": 0.14, "right": 0.97, "top": 0.88, "bottom": 0.2})
-        plots.installations_over_time(history, top=1, ax=ax)
-        legend = ax.get_legend()
-        if legend is not None:  # one line, named by the title: no legend beside it
-            legend.remove()
-        ax.set_title(title)
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png")
-        return buffer.getvalue()
-
-    def close(self) -> None:
-        self.figure.clear()
 
 
 class Explorer(traitlets.HasTraits):
