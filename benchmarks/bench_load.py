@@ -353,7 +353,7 @@ def measure(n: int, rounds: int) -> dict[str, Any]:
     """Every contender at ``n`` images: minimum seconds and peak memory over interleaved rounds."""
     server = Server(n)
     try:
-        first = run_child("ours", server)  # the server's first listing: it encodes and caches the body
+        first = run_child("bytes", server)  # the server's first listing, whole bytes in a client's hands
         body = len(_get(server.url, server.token))
         results: dict[str, list[dict[str, Any]]] = {name: [] for name in CONTENDERS}
         for round_ in range(rounds):

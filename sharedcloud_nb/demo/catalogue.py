@@ -371,29 +371,24 @@ def _generate(size: int, seed: int, clock: str, chunks: list[bytes] | None = Non
 
     # Precomputed pools, so the per-record loop is lookups, a few random draws and one dict.
     variants = _variants()
-    pools = []  # per time bucket: 4096 (name, runtime, tag, gpu, description, registry_path)
+    # Each variant's (name, runtime, tag, gpu, description, registry_path), made once.
+    kinds = {v: (v[0], v[1], v[2], v[3], v[4], _registry_path(v[0], v[1], v[2])) for v in variants}
+    pools = []  # per time bucket: 4096 kinds
     for bucket in range((span >> _BUCKET_BITS) + 1):
         bucket_end = start + ((bucket + 1) << _BUCKET_BITS)
         available = [v for v in variants if v[6] <= bucket_end] or variants[:1]
         weights = [1.0 + math.sqrt(v[5]) for v in available]
-        pools.append(
-            [
-                (name, runtime, tag, gpu, description, _registry_path(name, runtime, tag))
-                for name, runtime, tag, gpu, description, *_ in rng.choices(available, weights, k=4096)
-            ]
-        )
+        pools.append([kinds[v] for v in rng.choices(available, weights, k=4096)])
     # Each kind of image's JSON after its dates, written once (with its description, and without).
     tails: dict[tuple[str, str, str, bool, str, str], tuple[str, str]] = {}
     if chunks is not None:
-        for pool in pools:
-            for kind in pool:
-                if kind not in tails:
-                    name, runtime, tag, gpu, description, _ = kind
-                    fixed = _dumps(name), _dumps(runtime), _dumps(tag), "true" if gpu else "false"
-                    tails[kind] = (
-                        _TAIL % (fixed[0], _dumps(description), fixed[3], fixed[1], fixed[2]),
-                        _TAIL % (fixed[0], '""', fixed[3], fixed[1], fixed[2]),
-                    )
+        for kind in kinds.values():
+            name, runtime, tag, gpu, description, _ = kind
+            fixed = _dumps(name), _dumps(runtime), _dumps(tag), "true" if gpu else "false"
+            tails[kind] = (
+                _TAIL % (fixed[0], _dumps(description), fixed[3], fixed[1], fixed[2]),
+                _TAIL % (fixed[0], '""', fixed[3], fixed[1], fixed[2]),
+            )
     head = '{"uuid":"%s","current_server_time":' + _dumps(clock) + ',"num_installations":%d,"registry_path":%s,'
     registry_json: dict[str, str] = {}
     texts: list[str] = []
