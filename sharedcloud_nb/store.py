@@ -301,8 +301,15 @@ class Store:
     def snapshot(self, client: Any) -> pd.DataFrame:
         """Fetch the whole listing with ``client.images()``, store it, and return it.
 
+        Args:
+            client: the client to fetch with; its account names the snapshot's folder.
+
         Returns:
             The typed frame, with ``attrs`` saying it is stored (``taken_at``, ``server_time``, ``snapshot``).
+
+        Raises:
+            SharedcloudError: the listing could not be fetched (nothing is stored then).
+            ValueError: the frame is one instance's listing, not the whole catalogue.
         """
         frame = client.images()
         self.save(frame, client=client)
@@ -369,11 +376,26 @@ class Store:
     # -- reading ------------------------------------------------------------------------------
 
     def account_dir(self, account: Account) -> Path:
-        """The folder of one account's snapshots."""
+        """The folder of one account's snapshots.
+
+        Args:
+            account: whose snapshots (:func:`account_of` a client).
+
+        Returns:
+            ``<root>/host=<host>/account=<fingerprint>``, which may not exist yet.
+        """
         return self.root / f"host={account.host}" / f"account={account.fingerprint}"
 
     def entries(self, account: Account) -> tuple[list[_Entry], list[Path]]:
-        """One account's snapshot files, oldest first, and the files misnamed among them."""
+        """One account's snapshot files, oldest first, and the files misnamed among them.
+
+        Args:
+            account: whose snapshots.
+
+        Returns:
+            The entries (path, server time, time taken), by server time then time taken; and the
+            ``.parquet`` files of the account's folder whose names this store does not write.
+        """
         folder = self.account_dir(account)
         entries, misnamed = [], []
         for path in folder.glob("date=*/*.parquet"):
@@ -391,6 +413,12 @@ class Store:
         Args:
             client: whose snapshots.
             max_age: as :func:`parse_max_age` reads it; measured on this machine's clock (UTC).
+
+        Returns:
+            The stored frame (its ``attrs`` say which snapshot), or None.
+
+        Raises:
+            ValueError: ``max_age`` is not a duration :func:`parse_max_age` reads.
         """
         limit = parse_max_age(max_age)
         entries, _ = self.entries(account_of(client))

@@ -264,7 +264,18 @@ class Diff:
         self.changed = _changes(old, new)
 
     def counts(self) -> dict[str, int]:
-        """How many images were added, removed and changed."""
+        """How many images were added, removed and changed.
+
+        Returns:
+            ``{"added": n, "removed": n, "changed": n}``; an image counts once however many of its
+            fields changed.
+
+        Example:
+            >>> new = df.iloc[2:].copy()  # two images gone, and one more installation of the next one
+            >>> new.loc[new.index[0], "num_installations"] += 1
+            >>> sc.diff(df, new).counts()
+            {'added': 0, 'removed': 2, 'changed': 1}
+        """
         return {
             "added": len(self.added),
             "removed": len(self.removed),
@@ -273,6 +284,10 @@ class Diff:
 
     def summary(self) -> str:
         """One line per kind of change, the changed fields counted.
+
+        Returns:
+            Four lines: the two listings' server times, then the images added, removed and changed
+            (with how many images each field changed in).
 
         Example:
             >>> print(sc.diff(old, new).summary())  # doctest: +SKIP

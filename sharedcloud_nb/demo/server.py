@@ -245,7 +245,14 @@ class DemoServer:
     # -- lifecycle -------------------------------------------------------------------------------
 
     def start(self) -> DemoServer:
-        """Bind and serve in a daemon thread; returns self. Does nothing when already running."""
+        """Bind and serve in a daemon thread; returns self. Does nothing when already running.
+
+        Returns:
+            The server, started (``with DemoServer() as server`` calls this).
+
+        Raises:
+            OSError: the address cannot be bound (a port in use, a host not on this machine).
+        """
         if self._httpd is not None:
             return self
         httpd = _HTTPServer((self.host, self._port), _Handler, backend=self._backend)
@@ -321,7 +328,11 @@ class DemoServer:
         return Account(self.username, self.password, self.token)
 
     def current_server_time(self) -> str:
-        """The server's clock now, as it writes it in ``current_server_time``."""
+        """The server's clock now, as it writes it in ``current_server_time``.
+
+        Returns:
+            The time as the API writes it, day first: ``"05-10-2018 16:45:36"``.
+        """
         return self.catalogue.now()
 
     # -- the clock ---------------------------------------------------------------------------------
@@ -355,7 +366,18 @@ class DemoServer:
         self.images, self.catalogue = images, catalogue
 
     def advance(self, days: float = 0, hours: float = 0) -> str:
-        """Move the clock by ``days`` and ``hours`` (back when negative); return it: ``advance(days=7)``."""
+        """Move the clock by ``days`` and ``hours`` (back when negative); return it: ``advance(days=7)``.
+
+        Args:
+            days: how many days to move the clock (fractions allowed).
+            hours: how many hours, added to the days.
+
+        Returns:
+            The new clock, as the API writes ``current_server_time``.
+
+        Raises:
+            ValueError: the clock is live (it follows the machine's time) and cannot be moved.
+        """
         now = dt.datetime.strptime(self.clock, DATE_FORMAT)
         self.clock = now + dt.timedelta(days=days, hours=hours)
         return self.clock
@@ -373,6 +395,9 @@ class DemoServer:
         The server answers such a request 500 and keeps the exception in :attr:`errors`, where a
         test would not see it; calling this at the end of a test does (like pytest-httpserver's
         ``check_assertions()``). The list is left as it is.
+
+        Raises:
+            Exception: the first exception met while answering, as it was raised there.
 
         Example:
             >>> with DemoServer() as server:  # doctest: +SKIP
@@ -405,7 +430,8 @@ class DemoServer:
         Args:
             fault: called with each :class:`DemoRequest`; returns a :class:`Response` to send, or
                 None to let the request through. Faults are tried in the order installed.
-            times: how many requests the fault answers before it is removed; None keeps it.
+            times: how many requests the fault answers before it is removed; None keeps it
+                (below 1: nothing is installed).
         """
         self._backend.faults.install(fault, times=times)
 
@@ -417,6 +443,12 @@ class DemoServer:
         headers: Mapping[str, str] | None = None,
     ) -> None:
         """Answer the next ``n`` requests (any path) with ``status``, ``body`` and ``headers``.
+
+        Args:
+            n: how many requests to answer so (below 1: none).
+            status: the HTTP status.
+            body: bytes, text, or anything JSON-serialisable (sent as JSON).
+            headers: headers to send with it.
 
         Example:
             >>> server.fail_next(2, 503, {"detail": "Service unavailable"}, {"Retry-After": "0"})  # doctest: +SKIP
