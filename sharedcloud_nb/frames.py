@@ -94,7 +94,13 @@ _ARROW_TYPE = {
 }
 #: A well-formed record as Arrow reads it on the vouched way: the served fields, dates as text.
 _RECORD = pa.struct([(column.name, _ARROW_TYPE[column.kind]) for column in schema.TABLE if column.served is not None])
-_RECORD_SCHEMA = pa.schema(_RECORD)
+# What the JSON reader is told: text as large_string, pandas' string storage, so none is cast after.
+_RECORD_SCHEMA = pa.schema(
+    [
+        (field.name, pa.large_string() if field.type == pa.string() else field.type)
+        for field in (_RECORD.field(i) for i in range(_RECORD.num_fields))
+    ]
+)
 #: Its field names (``StructType.names`` is pyarrow 18's; the declared floor is older).
 _RECORD_NAMES: list[str] = _RECORD_SCHEMA.names
 # Arrow reads 2.5 as 2 into an int64 column: the integer fields' types are checked in Python
@@ -361,7 +367,7 @@ def _build(columns: _Columns) -> pd.DataFrame:
             data[key] = datetime_array(columns.dates[key])
         else:
             data[key] = _TO_PANDAS[kind](columns.fields[key])
-    data["repository"] = _categorical(_repository(columns.fields["registry_path"]))
+    data["repository"] = _repository(columns.fields["registry_path"])
     data["age"] = _elapsed(columns.dates["current_server_time"], columns.dates["created_at"])
     data["since_update"] = _elapsed(columns.dates["current_server_time"], columns.dates["updated_at"])
     index = pd.Index(pd.arrays.ArrowStringArray(columns.uuid), name="uuid")
@@ -429,14 +435,18 @@ _TO_PANDAS: dict[str, Callable[[pa.Array], Any]] = {
 _TAG_AND_DIGEST = r"(:[^/:@]*)?(@[^/]*)?$"
 
 
-def _repository(registry_path: pa.Array) -> pa.Array:
-    """Each registry path without its ``:tag`` and ``@digest`` (``host:5000/ns/name:1@sha256:ab`` -> ``host:5000/ns/name``)."""
+def _repository(registry_path: pa.Array) -> pd.Categorical:
+    """Each registry path without its ``:tag`` and ``@digest`` (``host:5000/ns/name:1@sha256:ab`` -> ``host:5000/ns/name``).
+
+    As a Categorical, built from the distinct paths: each is stripped once and the rows take the
+    code of theirs, so no string is made per row.
+    """
     encoded = registry_path.dictionary_encode()
-    if len(encoded.dictionary) * 4 > len(registry_path):
-        return pc.replace_substring_regex(registry_path, pattern=_TAG_AND_DIGEST, replacement="")
-    # Few distinct paths (many images of few repositories): strip each once, then spread.
-    stripped = pc.replace_substring_regex(encoded.dictionary, pattern=_TAG_AND_DIGEST, replacement="")
-    return stripped.take(encoded.indices)
+    stripped = _categorical(pc.replace_substring_regex(encoded.dictionary, pattern=_TAG_AND_DIGEST, replacement=""))
+    of_path = np.asarray(stripped.codes, dtype=np.int64)
+    indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = np.where(indices >= 0, of_path[np.maximum(indices, 0)], -1) if len(of_path) else np.full(len(indices), -1)
+    return pd.Categorical.from_codes(codes, categories=stripped.categories, validate=False)  # codes made above
 
 
 def _elapsed(later: np.ndarray, earlier: np.ndarray) -> Any:
