@@ -100,13 +100,8 @@ def _day_first_ns(strings: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.n
     and names a second that exists (31-02-2018 is not read, where pyarrow's ``strptime`` would roll
     it over to 3 March). Whatever is not read is left to the careful path.
     """
-    if isinstance(strings, pa.ChunkedArray):  # chunk by chunk, never joined
-        parts = [_day_first_ns(chunk) for chunk in strings.chunks]
-        if len(parts) != 1:
-            return np.concatenate([ns for ns, _ in parts] or [np.empty(0, dtype=np.int64)]), np.concatenate(
-                [read for _, read in parts] or [np.empty(0, dtype=bool)]
-            )
-        return parts[0]
+    if isinstance(strings, pa.ChunkedArray):
+        return _day_first_chunks(strings)
     count = len(strings)
     ns = np.full(count, NAT, dtype=np.int64)
     read = np.zeros(count, dtype=bool)
@@ -122,12 +117,7 @@ def _day_first_ns(strings: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.n
     if strings.null_count:
         candidates &= strings.is_valid().to_numpy(zero_copy_only=False)
     if candidates.all():  # the usual case: one contiguous block of fixed-width values
-        chars = data[offsets[0] : offsets[0] + count * _DATE_WIDTH].reshape(count, _DATE_WIDTH)
-        if (chars == chars[0]).all():  # one value for every record (current_server_time): read it once
-            ns[:], read[:] = _day_first_block(chars[:1])
-            return ns, read
-        for start in range(0, count, _BLOCK):
-            ns[start : start + _BLOCK], read[start : start + _BLOCK] = _day_first_block(chars[start : start + _BLOCK])
+        _day_first_contiguous(data[offsets[0] : offsets[0] + count * _DATE_WIDTH].reshape(count, _DATE_WIDTH), ns, read)
         return ns, read
     rows = np.flatnonzero(candidates)
     width = np.arange(_DATE_WIDTH)
@@ -135,6 +125,26 @@ def _day_first_ns(strings: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.n
         block = rows[start : start + _BLOCK]
         ns[block], read[block] = _day_first_block(data[offsets[block][:, None] + width])
     return ns, read
+
+
+def _day_first_chunks(strings: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_day_first_ns` chunk by chunk, never joining the chunks."""
+    parts = [_day_first_ns(chunk) for chunk in strings.chunks]
+    if len(parts) == 1:
+        return parts[0]
+    return (
+        np.concatenate([ns for ns, _ in parts] or [np.empty(0, dtype=np.int64)]),
+        np.concatenate([read for _, read in parts] or [np.empty(0, dtype=bool)]),
+    )
+
+
+def _day_first_contiguous(chars: np.ndarray, ns: np.ndarray, read: np.ndarray) -> None:
+    """Fill ``ns`` and ``read`` from an (n, width) array of bytes, block by block."""
+    if (chars == chars[0]).all():  # one value for every record (current_server_time): read it once
+        ns[:], read[:] = _day_first_block(chars[:1])
+        return
+    for start in range(0, len(chars), _BLOCK):
+        ns[start : start + _BLOCK], read[start : start + _BLOCK] = _day_first_block(chars[start : start + _BLOCK])
 
 
 def _number(digits: np.ndarray, rows: range) -> np.ndarray:

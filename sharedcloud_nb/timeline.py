@@ -111,31 +111,43 @@ def history(
         >>> h = sc.history(columns=("num_installations", "tag"))  # doctest: +SKIP
         >>> h.xs("24b310f8-1405-4928-914f-d5c91272f88a", level="uuid")  # doctest: +SKIP
     """
+    wanted = _wanted(columns)
+    account = configured_account() if client is None else account_of(client)
+    store = _as_store(store)
+    lower = None if since is None else parse_when(since)
+    upper = None if until is None else parse_when(until)
+    files = _files_between(store.entries(account)[0], lower, upper)
+    table = _scan(files, store.account_dir(account), [*_KEYS, *wanted], _filter(lower, upper)) if files else None
+    frame = _long(table, wanted)
+    # As a frame from a snapshot says where it came from, so that plot titles can.
+    frame.attrs = {"source": "demo" if account.demo else account.url, "snapshots": len(files)}
+    return frame
+
+
+def _wanted(columns: Sequence[str] | str) -> list[str]:
+    """The asked columns, each once, beside the index's; a ValueError for one the frame lacks."""
     if isinstance(columns, str):
         columns = (columns,)
     wanted = [c for c in dict.fromkeys(columns) if c not in _KEYS]
     unknown = [c for c in wanted if c not in schema.COLUMNS]
     if unknown:
         raise ValueError(f"Unknown column {unknown[0]!r}; the images frame has {', '.join(schema.COLUMNS)}.")
-    account = configured_account() if client is None else account_of(client)
-    store = _as_store(store)
-    lower = None if since is None else parse_when(since)
-    upper = None if until is None else parse_when(until)
-    # Partition pruning: the date= folder of each file says whether it can hold a time in range.
-    entries, _ = store.entries(account)
-    # One snapshot per server time: the last taken (entries are sorted by server time, then taken).
+    return wanted
+
+
+def _files_between(entries: Sequence[Any], lower: pd.Timestamp | None, upper: pd.Timestamp | None) -> list[Any]:
+    """The files of the snapshots whose day is in range (partition pruning), one per server time.
+
+    Of two snapshots at the same server time, the last taken is kept (entries come sorted by server
+    time, then by when they were taken).
+    """
     latest = {entry.server_time: entry for entry in entries}
-    files = [
+    return [
         entry.path
         for entry in latest.values()
         if (lower is None or entry.server_time.normalize() >= lower.normalize())
         and (upper is None or entry.server_time.normalize() <= upper.normalize())
     ]
-    table = _scan(files, store.account_dir(account), [*_KEYS, *wanted], _filter(lower, upper)) if files else None
-    frame = _long(table, wanted)
-    # As a frame from a snapshot says where it came from, so that plot titles can.
-    frame.attrs = {"source": "demo" if account.demo else account.url, "snapshots": len(files)}
-    return frame
 
 
 def _long(table: pa.Table | None, wanted: list[str]) -> pd.DataFrame:
