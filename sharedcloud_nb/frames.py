@@ -337,9 +337,9 @@ def _vouched_json(body: bytes | bytearray) -> _Columns | None:
     table = read_listing(body, _RECORD_SCHEMA)
     if table is None:
         return None
-    # Each column joined into one array (the frame's columns are single arrays, as the careful way
-    # makes them), one at a time, its chunks let go as it goes: never the whole table twice. The
-    # dates are read chunk by chunk instead: only their nanoseconds reach the frame.
+    # The large text columns stay in Arrow's chunks, as pandas keeps them (joining them would copy
+    # a quarter of a GB at a million images); the dates are read chunk by chunk; the columns that
+    # become categories, flags and counts are joined (they are small), one at a time.
     arrays = {name: table.column(name) for name in _RECORD_NAMES}
     del table
     for name in _RECORD_NAMES:
@@ -348,8 +348,9 @@ def _vouched_json(body: bytes | bytearray) -> _Columns | None:
     return _vouched(arrays, lambda key: _ArrowValues(arrays[key]), {})
 
 
-# Columns of a listing's table left in chunks: the dates, read chunk by chunk.
-_CHUNKED = frozenset(key for key, kind in FIELDS.items() if kind == "date")
+# Columns of a listing's table left in chunks: the dates (read chunk by chunk), and the text that
+# goes to the frame as it is.
+_CHUNKED = frozenset(["uuid", "name", "description", *(key for key, kind in FIELDS.items() if kind == "date")])
 
 
 # -- Columns -> frame ----------------------------------------------------------------------------
