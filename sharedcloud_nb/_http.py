@@ -38,6 +38,7 @@ __all__ = [
     "DECODE_ERRORS",
     "CappedRetry",
     "Secret",
+    "Timeout",
     "TokenAuth",
     "check_token",
     "check_url",
@@ -53,6 +54,9 @@ __all__ = [
 ]
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+#: A timeout in seconds: one number, or (connect, read).
+Timeout = float | tuple[float, float]
 
 
 # -- retries and sessions ------------------------------------------------------------------------
