@@ -574,3 +574,16 @@ def test_cli_serves_until_terminated():
         stdout, stderr = process.communicate(timeout=15)
     assert process.returncode == 0, stderr
     assert "Stopped." in stdout
+
+
+def test_a_generated_catalogues_records_are_drawn_only_when_read():
+    from sharedcloud_nb.demo.catalogue import GeneratedRecords, generate_catalogue
+
+    with DemoServer(size=3_000, seed=8) as server:
+        assert isinstance(server.images, GeneratedRecords) and server.images._records is None
+        listing = requests.get(server.url + "/api/v1/images/", headers={"Authorization": f"Token {server.token}"})
+        assert len(listing.json()) == 3_000 and server.images._records is None  # served from the body alone
+        assert server.images == generate_catalogue(3_000, seed=8)  # the same records, drawn now
+        uuid = server.images[5]["uuid"]
+        detail = requests.get(f"{server.url}/api/v1/images/{uuid}/", headers={"Authorization": f"Token {server.token}"})
+        assert detail.json() == server.images[5]

@@ -23,7 +23,7 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -34,6 +34,7 @@ from ._log import LOG_SIZE, MAX_BODY, authorized, for_the_log
 from .api import Account, Answer, DemoRequest, Headers, json_answer
 from .catalogue import (
     FROZEN_CLOCK,
+    GeneratedRecords,
     ServedCatalogue,
     default_catalogue,
     default_downloads,
@@ -212,22 +213,25 @@ class DemoServer:
         self.username = username
         self.password = password
         # The default clock's catalogue moved to this clock (.timeline); a live clock moves only the clock.
-        self._generated: list[ImageRecord] | None = None
+        self._generated: list[ImageRecord] | GeneratedRecords | None = None
         self._timeline: Timeline | None = None
         moved = not live_clock and stamp != FROZEN_CLOCK
         list_body: list[bytes] | None = None
         if size is None:
-            self.images: list[ImageRecord] = self._at(stamp) if moved else default_catalogue(clock=stamp)
+            self.images: Sequence[ImageRecord] = self._at(stamp) if moved else default_catalogue(clock=stamp)
             self.downloads: dict[str, list[str]] = default_downloads()
         else:
             # The list body is written as the records are drawn (a million records' json.dumps
             # would make the first listing wait seconds), except where the clock moves them.
+            # Its records are drawn only when something reads one (see GeneratedRecords).
             if moved:
                 self._generated = generate_catalogue(size, seed, clock=FROZEN_CLOCK)
+                self.images = self._at(stamp)
+                self.downloads = generate_downloads(self._generated, seed)
             else:
-                self._generated, list_body = generate_with_list_body(size, seed, clock=stamp)
-            self.images = self._at(stamp) if moved else self._generated
-            self.downloads = generate_downloads(self._generated, seed)
+                generated, list_body = generate_with_list_body(size, seed, clock=stamp)
+                self._generated = self.images = generated
+                self.downloads = generate_downloads(generated.uuid_records(), seed)
         self.instances: list[str] = list(self.downloads)
         self.catalogue = ServedCatalogue(self.images, self.downloads, page_size=page_size, stamp=stamp, live=live_clock)
         if list_body is not None:
@@ -340,7 +344,10 @@ class DemoServer:
     def _at(self, stamp: str) -> list[ImageRecord]:
         """The catalogue as listed at ``stamp``: a function of the clock alone (None: the default's)."""
         if self._timeline is None:
-            self._timeline = Timeline(self._generated)
+            generated = self._generated
+            self._timeline = Timeline(
+                generated.materialized() if isinstance(generated, GeneratedRecords) else generated
+            )
         return self._timeline.at(stamp)  # type: ignore[return-value]  # records of the schema's keys
 
     @property
