@@ -1,0 +1,42 @@
+"""What every widget of the package shares: loading ipywidgets, and displaying itself.
+
+A widget displays through its root (``.widget``) and, where widgets cannot render (a terminal,
+nbconvert without the widget manager), as a one-line text that says what to do instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._extras import install_message
+
+__all__ = ["NEEDS_WIDGETS", "Displayable", "ipywidgets"]
+
+#: The ImportError's message when ipywidgets (the notebook extra) is missing.
+NEEDS_WIDGETS = install_message("Each widget (sc.token_form(), sc.image_picker())")
+
+
+def ipywidgets() -> Any:
+    """The ipywidgets module, or an ImportError that says how to install it."""
+    try:
+        import ipywidgets
+    except ImportError as exc:
+        raise ImportError(NEEDS_WIDGETS) from exc
+    return ipywidgets
+
+
+class Displayable:
+    """Display through the root widget, with a one-line text form where widgets cannot render."""
+
+    widget: Any
+
+    def _text_form(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs))
+        bundle["text/plain"] = self._text_form()
+        return bundle
+
+    def __repr__(self) -> str:
+        return self._text_form()
