@@ -439,17 +439,22 @@ def _generate(
         weights = [1.0 + math.sqrt(v[5]) for v in available]
         pools.append([kinds[v] for v in rng.choices(available, weights, k=4096)])
     # Each kind of image's JSON after its dates, written once (with its description, and without).
-    tails: dict[tuple[str, str, str, bool, str, str], tuple[str, str]] = {}
+    tails: dict[tuple[str, str, str, bool, str, str], tuple[tuple[str, str], tuple[str, str]]] = {}
     if chunks is not None:
         for kind in kinds.values():
             name, runtime, tag, gpu, description, _ = kind
             fixed = _dumps(name), _dumps(runtime), _dumps(tag), "true" if gpu else "false"
+            path = _dumps(kind[5])
             tails[kind] = (
-                _TAIL % (fixed[0], _dumps(description), fixed[3], fixed[1], fixed[2]),
-                _TAIL % (fixed[0], '""', fixed[3], fixed[1], fixed[2]),
+                (path, _TAIL % (fixed[0], _dumps(description), fixed[3], fixed[1], fixed[2])),
+                (path, _TAIL % (fixed[0], '""', fixed[3], fixed[1], fixed[2])),
             )
-    head = '{"uuid":"%s","current_server_time":' + _dumps(clock) + ',"num_installations":%d,"registry_path":%s,'
-    registry_json: dict[str, str] = {}
+    # One formatting per record: uuid, count, then the kind's registry path and tail around the dates.
+    record_json = (
+        '{"uuid":"%s","current_server_time":'
+        + _dumps(clock).replace("%", "%%")
+        + ',"num_installations":%d,"registry_path":%s,"updated_at":"%s","created_at":"%s",%s'
+    )
     texts: list[str] = []
     installs_pool = [min(int(rng.lognormvariate(2.0, 1.3)), 1500) for _ in range(4096)]
     days = _days(start, end)
@@ -483,12 +488,8 @@ def _generate(
         h = "%032x" % ((getrandbits(128) & v4_clear) | v4_set)
         uuid = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
         if chunks is not None:
-            path = registry_json.get(registry_path) or registry_json.setdefault(registry_path, _dumps(registry_path))
-            texts.append(
-                head % (uuid, installs, path)
-                + f'"updated_at":"{updated_at}","created_at":"{created_at}",'
-                + tails[kind][empty]
-            )
+            path, tail = tails[kind][empty]
+            texts.append(record_json % (uuid, installs, path, updated_at, created_at, tail))
             if len(texts) == _LIST_BATCH:
                 _flush(texts, chunks, last=False)
         if uuids is not None:
