@@ -19,7 +19,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .schema import COLUMNS, TABLE
 
@@ -134,24 +137,102 @@ def image_labels(frame: pd.DataFrame) -> pd.Series:
         ['nlp (python27)', 'nlp (python36)', 'xgboost']
     """
     # Positional work throughout: the uuid index may repeat (the API once served duplicates).
-    name = _strings(frame, "name", NO_NAME)
-    runtime = _strings(frame, "runtime", "?")
-    tag = _strings(frame, "tag", "?")
-    uuid = pd.Series(frame.index.astype(str), dtype="string[pyarrow]")
-    more: list[Callable[[], pd.Series]] = [
-        lambda: name + " (" + runtime + ")",
-        lambda: name + " (" + runtime + ", " + tag + ")",
-        lambda: name + " (" + runtime + ", " + tag + ", " + uuid.str.slice(0, 8) + ")",
-        lambda: name + " (" + runtime + ", " + tag + ", " + uuid + ")",
+    # The first three forms depend on (name, runtime, tag) alone: they are written once per
+    # distinct triple, and a row holds the number of its label in a table of distinct labels, so
+    # that a clash is a count, not a hash of a million strings. Only the rows that reach the
+    # uuid forms get a string of their own.
+    name = _arrow_strings(frame, "name", NO_NAME)
+    runtime = _arrow_strings(frame, "runtime", "?")
+    tag = _arrow_strings(frame, "tag", "?")
+    uuid = pa.array(pd.Series(frame.index.astype(str), dtype="string[pyarrow]"), type=pa.string())
+    if isinstance(uuid, pa.ChunkedArray):
+        uuid = uuid.combine_chunks()
+    triple, first = _triples(name, runtime, tag)
+    n_, r_, t_ = (column.take(pa.array(first)) for column in (name, runtime, tag))
+    forms = [
+        n_,
+        pc.binary_join_element_wise(n_, " (", r_, ")", ""),
+        pc.binary_join_element_wise(n_, " (", r_, ", ", t_, ")", ""),
     ]
-    labels = name.copy()
-    for better in more:  # built only when needed: most catalogues stop after one or two steps
-        clash = labels.duplicated(keep=False)
+    # Every distinct label of the first three forms, numbered: forms[k][i] is number table_of[k][i].
+    table = pa.concat_arrays(forms).dictionary_encode()
+    table_of = np.asarray(table.indices.to_numpy(zero_copy_only=False), dtype=np.int64).reshape(3, -1)
+    strings = table.dictionary
+    count = len(triple)
+    step = np.zeros(count, dtype=np.int64)  # which form each row's label has
+    own: dict[int, pa.Array] = {}  # the uuid forms (3, 4): each row's own string, for the rows at that form
+
+    def numbers() -> np.ndarray:
+        ids = np.empty(count, dtype=np.int64)
+        shared = step < 3
+        ids[shared] = table_of[step[shared], triple[shared]]
+        offset = len(strings)
+        for form, text in own.items():
+            rows = np.flatnonzero(step == form)
+            found = pc.index_in(text, value_set=strings).fill_null(-1).to_numpy(zero_copy_only=False)
+            encoded = text.dictionary_encode()
+            codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64) + offset
+            ids[rows] = np.where(found >= 0, found, codes)
+            offset += len(encoded.dictionary)
+        return ids
+
+    for form in range(1, 5):  # built only when needed: most catalogues stop after one or two steps
+        ids = numbers()
+        clash = np.bincount(ids)[ids] > 1
         if not clash.any():
             break
-        labels[clash] = better()[clash]
-    labels.index = frame.index
-    return labels
+        step[clash] = form
+        own.clear()
+        for uuid_form in (3, 4):
+            rows = np.flatnonzero(step == uuid_form)
+            if len(rows):
+                ident = uuid.take(pa.array(rows))
+                if uuid_form == 3:
+                    ident = pc.utf8_slice_codeunits(ident, 0, 8)
+                at = pa.array(triple[rows])
+                own[uuid_form] = pc.binary_join_element_wise(
+                    n_.take(at), " (", r_.take(at), ", ", t_.take(at), ", ", ident, ")", ""
+                )
+    labels = _assemble(strings, table_of, triple, step, own)
+    named = "name" if "name" in frame.columns else None  # as the name column's Series was
+    return pd.Series(pd.arrays.ArrowStringArray(labels.cast(pa.large_string())), index=frame.index, name=named)
+
+
+def _arrow_strings(frame: pd.DataFrame, column: str, missing: str) -> pa.Array:
+    values = pa.array(_strings(frame, column, missing), type=pa.string())
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _triples(name: pa.Array, runtime: pa.Array, tag: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's number among the distinct (name, runtime, tag), and a row of each."""
+    key = np.zeros(len(name), dtype=np.int64)
+    size = 1
+    for column in (name, runtime, tag):
+        encoded = column.dictionary_encode()
+        if size * max(len(encoded.dictionary), 1) >= 2**62:  # renumber before the key overflows
+            _, key = np.unique(key, return_inverse=True)
+            size = int(key.max()) + 1 if len(key) else 1
+        key = key * max(len(encoded.dictionary), 1) + encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        size *= max(len(encoded.dictionary), 1)
+    _, first, triple = np.unique(key, return_index=True, return_inverse=True)
+    return triple.reshape(-1), first
+
+
+def _assemble(
+    strings: pa.Array, table_of: np.ndarray, triple: np.ndarray, step: np.ndarray, own: dict[int, pa.Array]
+) -> pa.Array:
+    """Each row's label as one Arrow array: from the table of shared labels, or the row's own."""
+    pieces = [strings]
+    where = np.empty(len(triple), dtype=np.int64)
+    shared = step < 3
+    where[shared] = table_of[step[shared], triple[shared]]
+    offset = len(strings)
+    for form, text in own.items():
+        rows = np.flatnonzero(step == form)
+        where[rows] = offset + np.arange(len(rows))
+        pieces.append(text)
+        offset += len(text)
+    return pa.concat_arrays([piece.cast(pa.string()) for piece in pieces]).take(pa.array(where))
 
 
 # -- time and text in words --------------------------------------------------------------------------

@@ -205,3 +205,58 @@ def test_the_widgets_remove_bound_methods(demo_server, client, event):
         picker.value = KNOWN
         assert picker.image is not None
     assert recorder.seen == []
+
+
+def _reference_labels(frame):
+    """image_labels as first written: every step over every row, in pandas (the definition)."""
+
+    def strings(column, missing):
+        if column not in frame.columns:
+            return pd.Series(missing, index=pd.RangeIndex(len(frame)), dtype="string[pyarrow]")
+        return frame[column].astype("string[pyarrow]").fillna(missing).reset_index(drop=True)
+
+    name, runtime, tag = strings("name", "(no name)"), strings("runtime", "?"), strings("tag", "?")
+    uuid = pd.Series(frame.index.astype(str), dtype="string[pyarrow]")
+    more = [
+        lambda: name + " (" + runtime + ")",
+        lambda: name + " (" + runtime + ", " + tag + ")",
+        lambda: name + " (" + runtime + ", " + tag + ", " + uuid.str.slice(0, 8) + ")",
+        lambda: name + " (" + runtime + ", " + tag + ", " + uuid + ")",
+    ]
+    labels = name.copy()
+    for better in more:
+        clash = labels.duplicated(keep=False)
+        if not clash.any():
+            break
+        labels[clash] = better()[clash]
+    labels.index = frame.index
+    return labels
+
+
+def _tricky_frames():
+    from sharedcloud_nb.demo.catalogue import generate_catalogue
+
+    big = sc.images_frame(generate_catalogue(3000, seed=9))
+    yield big
+    yield big.iloc[:0]
+    yield big.iloc[:1]
+    twins = pd.DataFrame(
+        {
+            "name": ["a", "a", "a (p)", "a", "b", None, None, "c", "c", "c"],
+            "runtime": ["p", "q", "x", "p", "p", "p", "p", None, None, "r"],
+            "tag": ["1", "1", "1", "1", "2", "2", "2", "t", "t", None],
+        },
+        index=["aaaaaaaa-1", "bbbbbbbb", "cccc", "aaaaaaaa-2", "d", "e", "f", "g", "g", "h"],
+    )
+    yield twins
+    yield twins[["name"]]
+    yield twins.drop(columns=["name"])
+    shaped = big.copy()  # a name written like another image's label
+    shaped.loc[shaped.index[0], "name"] = f"{shaped['name'].iloc[1]} ({shaped['runtime'].iloc[1]})"
+    yield shaped
+
+
+@pytest.mark.parametrize("case", range(7))
+def test_labels_equal_their_definition_step_by_step(case):
+    frame = list(_tricky_frames())[case]
+    pd.testing.assert_series_equal(display.image_labels(frame), _reference_labels(frame))
