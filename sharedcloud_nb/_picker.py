@@ -207,7 +207,7 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
         picked = self.index.position(self.value) if self.value is not None else None
         if picked is not None and matches.mask[picked] and picked not in set(shown):
             shown.insert(0, picked)  # a match beyond the limit stays visible once picked
-        options = [(self.index.labels[i], self.index.uuids[i]) for i in shown]
+        options = [(self.index.label_at(i), self.index.uuid_at(i)) for i in shown]
         with self._sync():
             self.select.index = None  # else new options would select their first entry
             self.select.options = options

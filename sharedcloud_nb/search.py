@@ -163,13 +163,24 @@ class ImageIndex:
         self.frame = frame
         #: the frame position of each image, in the index's (label) order
         self.rows = order
-        self.uuids: np.ndarray[Any, np.dtype[np.object_]] = uuids.to_numpy(dtype=object)[order]
-        self.labels: np.ndarray[Any, np.dtype[np.object_]] = labels.to_numpy(dtype=object)[order]
+        uuid_array = pa.array(uuids, type=pa.string())
+        if isinstance(uuid_array, pa.ChunkedArray):
+            uuid_array = uuid_array.combine_chunks()
+        label_array = pa.array(labels, type=pa.string())
+        # In the index's order, as Arrow text: a million Python strings are made only if asked for
+        # (uuids, labels, a lookup by uuid); the picker reads the few it shows (uuid_at, label_at).
+        self._uuid_text = uuid_array.take(pa.array(order))
+        self._label_text = (
+            label_array.combine_chunks().take(pa.array(order))
+            if isinstance(label_array, pa.ChunkedArray)
+            else label_array.take(pa.array(order))
+        )
+        self._uuids: np.ndarray[Any, np.dtype[np.object_]] | None = None
+        self._labels: np.ndarray[Any, np.dtype[np.object_]] | None = None
+        self._positions: dict[str, int] | None = None
         self._texts = texts
         self._text_of = combination[order]  # each image's position in _texts
-        uuid_array = pa.array(uuids, type=pa.string())
         self._uuid = _folded(uuid_array).take(order)
-        self._position = {uuid: i for i, uuid in enumerate(self.uuids)}
         # The listed ids that are uuids in another spelling (upper case, say), by their canonical
         # form: a pick of the canonical spelling finds them. Canonical ids, nearly all, need no entry.
         odd = np.flatnonzero(~pc.match_substring_regex(uuid_array, _CANONICAL_UUID).to_numpy(zero_copy_only=False))
@@ -178,7 +189,36 @@ class ImageIndex:
         self._only_canonical = len(odd) == 0
 
     def __len__(self) -> int:
-        return len(self.uuids)
+        return len(self._uuid_text)
+
+    @property
+    def uuids(self) -> np.ndarray[Any, np.dtype[np.object_]]:
+        """The listed ids, in the index's (label) order (made on first use)."""
+        if self._uuids is None:
+            self._uuids = np.asarray(self._uuid_text.to_pylist(), dtype=object)
+        return self._uuids
+
+    @property
+    def labels(self) -> np.ndarray[Any, np.dtype[np.object_]]:
+        """The labels, in the index's order (made on first use)."""
+        if self._labels is None:
+            self._labels = np.asarray(self._label_text.to_pylist(), dtype=object)
+        return self._labels
+
+    def uuid_at(self, position: int) -> str:
+        """The id at ``position`` of the index's order (without making every id a Python string)."""
+        return str(self._uuid_text[int(position)].as_py())
+
+    def label_at(self, position: int) -> str:
+        """The label at ``position`` of the index's order."""
+        return str(self._label_text[int(position)].as_py())
+
+    @property
+    def _position(self) -> dict[str, int]:
+        """id -> position in the index's order, built on first lookup."""
+        if self._positions is None:
+            self._positions = {uuid: i for i, uuid in enumerate(self._uuid_text.to_pylist())}
+        return self._positions
 
     def resolve(self, value: object) -> str:
         """The id that a pick of ``value`` names: a listed id as listed, else the canonical uuid.
