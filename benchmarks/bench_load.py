@@ -17,6 +17,11 @@ Contenders:
 - **polars**: the same job in Polars;
 - **ours**: ``client.images()``.
 
+At 1,000,000 images it also times the image picker over the listing (built from the frame, and
+``picker.search(text)``), the demo server (from constructing ``DemoServer(size=...)`` to a client
+holding the listing's bytes, and its memory after serving), and ``python -m sharedcloud_nb.demo``
+until it answers.
+
 Each frame is compared with ours for equality (values, dtypes, index) once per size.
 
 Run it: ``.venv/bin/python benchmarks/bench_load.py [--sizes 1000,100000] [--large] [--rounds 5]``
@@ -48,6 +53,8 @@ MAX_SMALL_S = 0.008  # 1,000 images
 MAX_DEMO_READY_S = 0.200  # python -m sharedcloud_nb.demo answering
 MAX_SERVER_FIRST_S = 2.0  # DemoServer(size=1M) to a client holding the listing, beyond the transfer
 MAX_SERVER_RSS_VS_BODY = 2.0
+MAX_PICKER_BUILD_S = 1.0  # image_picker(frame) at 1M
+MAX_PICKER_SEARCH_S = 0.050  # picker.search(text) at 1M
 
 
 # -- the server, in a process of its own ------------------------------------------------------------
@@ -334,6 +341,35 @@ for name in ("duckdb", "polars"):
 """
 
 
+_PICKER = """
+import json, sys, time, warnings
+warnings.simplefilter("ignore")
+import sharedcloud_nb as sc
+frame = sc.Client(sys.argv[2], url=sys.argv[1], progress=False).images()
+sc.image_picker(frame.iloc[:100])  # ipywidgets' own first-use costs are not the picker's
+start = time.perf_counter()
+picker = sc.image_picker(frame)
+built = time.perf_counter() - start
+searches = {}
+for query in ("tensorflow", "tensorflow gpu", "python36 latest", "c2ae", "no such image", ""):
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        picker.search(query)
+        times.append(time.perf_counter() - start)
+    searches[query] = min(times)
+print(json.dumps({"built": built, "searches": searches}))
+"""
+
+
+def measure_picker(server: Server) -> dict[str, Any]:
+    """The image picker over the server's whole listing: build time from a frame, and picker.search()."""
+    done = subprocess.run([sys.executable, "-c", _PICKER, server.url, server.token], capture_output=True, text=True)
+    if done.returncode:
+        return {"error": done.stderr.strip()[-300:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def compare(server: Server) -> dict[str, str]:
     """Whether DuckDB's and Polars' frames equal ours, each ``"equal"`` or what differs."""
     here = os.path.dirname(os.path.abspath(__file__))
@@ -361,6 +397,7 @@ def measure(n: int, rounds: int) -> dict[str, Any]:
             for name in order:
                 results[name].append(run_child(name, server))
         equal = compare(server)
+        picker = measure_picker(server) if n >= 100_000 else None
     finally:
         memory = server.stop()
     best: dict[str, dict[str, Any]] = {}
@@ -385,6 +422,7 @@ def measure(n: int, rounds: int) -> dict[str, Any]:
         "server_started_s": server.started_s,
         "server_first_s": server.started_s + first.get("s", float("nan")),
         "server_memory": memory,
+        "picker": picker,
     }
 
 
@@ -506,6 +544,27 @@ def report(results: list[dict[str, Any]], ready: float | None) -> list[tuple[boo
                     f"{rss / 2**20:,.0f} MiB = {rss / r['body']:.2f}x the body; target <= {MAX_SERVER_RSS_VS_BODY}x",
                 )
             )
+        picker = r.get("picker")
+        if n >= 1_000_000 and picker is not None:
+            if "error" in picker:
+                lines.append((False, f"picker at {n:,}: {picker['error']}"))
+            else:
+                slowest = max(picker["searches"], key=picker["searches"].__getitem__)
+                worst = picker["searches"][slowest]
+                lines.append(
+                    (
+                        picker["built"] <= MAX_PICKER_BUILD_S,
+                        f"image_picker(frame) at {n:,}: built in {_ms(picker['built'])}; target <= "
+                        f"{_ms(MAX_PICKER_BUILD_S)}",
+                    )
+                )
+                lines.append(
+                    (
+                        worst <= MAX_PICKER_SEARCH_S,
+                        f"picker.search() at {n:,}: at most {_ms(worst)} ({slowest!r}); target <= "
+                        f"{_ms(MAX_PICKER_SEARCH_S)}",
+                    )
+                )
         if n == 1_000:
             warm = r["best"]["ours"]["warm"]
             lines.append(
