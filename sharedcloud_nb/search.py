@@ -153,7 +153,8 @@ class ImageIndex:
     """
 
     def __init__(self, frame: pd.DataFrame) -> None:
-        frame = frame[~frame.index.duplicated()]
+        if not frame.index.is_unique:  # filtering copies every column: only when a uuid repeats
+            frame = frame[~frame.index.duplicated()]
         uuids = pd.Series(frame.index.astype(str), index=frame.index, dtype="string[pyarrow]")
         labels = image_labels(frame)
         texts, combination = _search_texts(frame)
