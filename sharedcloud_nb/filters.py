@@ -7,7 +7,10 @@
 - :class:`CatalogueFilter`: a frame prepared once (the picker's ``ImageIndex`` for the text
   search, numpy arrays for the rest), then filtered in a few milliseconds at 100,000 images;
   :func:`filter_frame` is the same as one pure call;
-- :func:`count_text`, :func:`table_frame`: what the count label and the table show;
+- :data:`DEFAULT_SORT` and :func:`check_sort`: the table's order, (column, ascending), applied to
+  every match before the table's rows are cut to :data:`TABLE_LIMIT` (:meth:`CatalogueFilter.sorted_rows`,
+  :func:`sort_rows`);
+- :func:`count_text`, :func:`table_frame`, :func:`table_note`: what the count label and the table show;
 - :class:`Debouncer`: waits for a pause in typing before applying the search.
 
 Nothing here imports ipywidgets or matplotlib.
@@ -29,16 +32,21 @@ from .search import ImageIndex
 
 __all__ = [
     "DEFAULT_FILTERS",
+    "DEFAULT_SORT",
+    "SORT_COLUMNS",
     "TABLE_COLUMNS",
     "TABLE_LIMIT",
     "CatalogueFilter",
     "Debouncer",
     "FilterResult",
+    "check_sort",
     "count_text",
     "filter_frame",
     "merge_filters",
     "parse_day",
+    "sort_rows",
     "table_frame",
+    "table_note",
 ]
 
 #: The filters of an unfiltered view. ``created`` is (first day, last day), both included, UTC;
@@ -62,9 +70,18 @@ TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("updated", "updated_at"),
 )
 
-#: How many rows the table holds at most: the most installed of the matches. Sorting and paging
-#: happen in the browser, and a few thousand rows already take tens of milliseconds to send.
+#: How many rows the table holds at most: the first of the matches in the chosen order (every match
+#: is sorted here first). Paging happens in the browser, and a few thousand rows already take tens
+#: of milliseconds to send.
 TABLE_LIMIT = 1000
+
+#: What the table can be sorted by: "uuid" and the frame columns of :data:`TABLE_COLUMNS`.
+SORT_COLUMNS: tuple[str, ...] = ("uuid", *(column for _, column in TABLE_COLUMNS))
+
+#: The table's default order, (column, ascending): most installations first.
+DEFAULT_SORT: tuple[str, bool] = ("num_installations", False)
+
+_SORT_ALIASES = {label: column for label, column in TABLE_COLUMNS}
 
 _DAY_FORMATS = ("%Y-%m-%d", "%d-%m-%Y")  # ISO, and the API's own day-first order: never inferred
 _NANOS_PER_DAY = 86_400 * 10**9
@@ -193,6 +210,92 @@ def count_text(matching: int, total: int) -> str:
     return f"{matching:,} of {total:,} image{'' if total == 1 else 's'}"
 
 
+# -- the order ----------------------------------------------------------------------------------
+
+
+def check_sort(value: Any) -> tuple[str, bool]:
+    """The table's order as ``(column, ascending)``, checked and normalised.
+
+    Args:
+        value: ``(column, ascending)``; a column alone (ascending); or None (:data:`DEFAULT_SORT`).
+            The column is one of :data:`SORT_COLUMNS` or its label in the table ("installations").
+
+    Raises:
+        KeyError: a column the table cannot be sorted by.
+        TypeError: anything else.
+
+    Example:
+        >>> check_sort(("created", False))
+        ('created_at', False)
+    """
+    if value is None:
+        return DEFAULT_SORT
+    if isinstance(value, str):
+        value = (value, True)
+    if isinstance(value, (bytes, Mapping)) or not isinstance(value, Iterable):
+        raise TypeError(f"sort is a (column, ascending) pair, not {value!r}.")
+    pair = tuple(value)
+    if len(pair) != 2 or not isinstance(pair[0], str) or not isinstance(pair[1], (bool, np.bool_)):
+        raise TypeError(f"sort is a (column, ascending) pair, e.g. ('created_at', False), not {value!r}.")
+    column = _SORT_ALIASES.get(pair[0], pair[0])
+    if column not in SORT_COLUMNS:
+        raise KeyError(f"{pair[0]!r} is not a column of the table; sort by one of {', '.join(SORT_COLUMNS)}.")
+    return (column, bool(pair[1]))
+
+
+def _sort_key(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers that sort ``column`` as the table shows it, and where it is missing.
+
+    Counts sort as numbers, dates as instants, GPU as no < yes, text case-insensitively (as
+    DataTables does, so the header's arrow agrees with the rows).
+    """
+    if column == "uuid":
+        values: pd.Series = pd.Series(frame.index.astype(str), index=frame.index)
+    elif column in frame:
+        values = frame[column]
+    else:
+        values = pd.Series(pd.NA, index=frame.index, dtype="object")
+    if column == "num_installations":
+        numbers = values.astype("Float64")
+        return numbers.fillna(0).to_numpy(dtype=np.float64), numbers.isna().to_numpy()
+    if column.endswith("_at"):
+        stamps = pd.to_datetime(values, utc=True)
+        missing = stamps.isna().to_numpy()
+        instants = stamps.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]").view(np.int64)
+        return np.where(missing, 0, instants), missing
+    if column == "requires_gpu":
+        flags = values.astype("boolean")
+        return flags.fillna(False).to_numpy(dtype=np.int64), flags.isna().to_numpy()
+    # Ranks of the lower-cased text: one sort of the distinct values, then integers.
+    codes, _ = pd.factorize(values.astype("string").str.lower(), sort=True)
+    return codes.astype(np.int64), codes < 0
+
+
+def _ordering(key: tuple[np.ndarray, np.ndarray], ascending: bool) -> np.ndarray:
+    values, missing = key
+    # lexsort is stable: equal values keep the frame's order, in both directions; missing go last.
+    return np.lexsort((values if ascending else -values, missing))
+
+
+def sort_rows(frame: pd.DataFrame, sort: Any = None, limit: int | None = None) -> np.ndarray:
+    """The positions of ``frame``'s rows in the order ``sort``: a pure function.
+
+    Args:
+        frame: images, indexed by uuid.
+        sort: as :func:`check_sort` takes it; default :data:`DEFAULT_SORT` (most installed first).
+        limit: at most this many positions (the first in that order); None for all.
+
+    Returns:
+        An integer array for ``frame.iloc``. Ties keep the frame's order; missing values go last.
+
+    Example:
+        >>> oldest = frame.iloc[sort_rows(frame, ("created_at", True), limit=10)]  # doctest: +SKIP
+    """
+    column, ascending = check_sort(sort)
+    rows = _ordering(_sort_key(frame, column), ascending)
+    return rows if limit is None else rows[:limit]
+
+
 # -- filtering ----------------------------------------------------------------------------------
 
 
@@ -251,6 +354,7 @@ class CatalogueFilter:
         installs = self._column("num_installations").astype("Float64")
         self._installs = installs.fillna(-1).to_numpy(dtype=np.float64)
         self._search_cache: tuple[str, np.ndarray] | None = None
+        self._orders: dict[tuple[str, bool], np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -297,6 +401,37 @@ class CatalogueFilter:
             mask = others & np.isin(self._runtime, wanted)
         return FilterResult(mask=mask, runtime_counts=runtime_counts)
 
+    def order(self, sort: Any = None) -> np.ndarray:
+        """Every row of the prepared frame in the order ``sort``, worked out once per order and kept."""
+        key = check_sort(sort)
+        if key not in self._orders:
+            self._orders[key] = _ordering(_sort_key(self.frame, key[0]), key[1])
+        return self._orders[key]
+
+    def sorted_rows(self, mask: np.ndarray, sort: Any = None, limit: int | None = None) -> np.ndarray:
+        """The matching rows (``mask``) in the order ``sort``, the first ``limit`` of them.
+
+        Every match is sorted, not only those the table holds: the prepared frame's order is taken
+        once, and a filter change then only picks the matches from it (no sort at all).
+
+        Example:
+            >>> prepared = CatalogueFilter(frame)  # doctest: +SKIP
+            >>> rows = prepared.sorted_rows(prepared.apply(filters).mask, ("created_at", True), 100)  # doctest: +SKIP
+        """
+        order = self.order(sort)
+        rows = order[mask[order]]
+        return rows if limit is None else rows[:limit]
+
+    def table_for(self, filters: Mapping[str, Any], sort: Any = None) -> pd.DataFrame:
+        """The table of the images that match ``filters``: every match sorted, then the first :data:`TABLE_LIMIT`.
+
+        Args:
+            filters: some of the keys of :data:`DEFAULT_FILTERS` (the others keep their default).
+            sort: as :func:`check_sort` takes it; default most installed first.
+        """
+        rows = self.sorted_rows(self.apply(merge_filters(filters)).mask, sort, TABLE_LIMIT)
+        return table_frame(self.frame.iloc[rows], sort=None)
+
     def frame_for(self, filters: Mapping[str, Any]) -> pd.DataFrame:
         """The matching images as a typed frame of the same schema (``filters`` may be partial)."""
         return self.frame[self.apply(merge_filters(filters)).mask]
@@ -321,22 +456,22 @@ def filter_frame(frame: pd.DataFrame, filters: Mapping[str, Any]) -> pd.DataFram
 # -- the table ----------------------------------------------------------------------------------
 
 
-def table_frame(frame: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
-    """What the table shows: the columns of :data:`TABLE_COLUMNS`, most installed first.
+def table_frame(frame: pd.DataFrame, limit: int | None = None, sort: Any = DEFAULT_SORT) -> pd.DataFrame:
+    """What the table shows: the columns of :data:`TABLE_COLUMNS`, in the order ``sort``.
 
     Dates are ISO text (``YYYY-MM-DD HH:MM:SS``, UTC), which sorts in time order; the table
     writes them day-first, as the API does. GPU is "yes", "no" or empty.
 
     Args:
         frame: the matching images.
-        limit: at most this many rows (the most installed); None for all.
+        limit: at most this many rows (the first in that order); None for all.
+        sort: ``(column, ascending)`` as :func:`check_sort` takes it; default most installed
+            first; None keeps the frame's order (rows already sorted and cut).
     """
-    installs = frame["num_installations"].astype("Float64").fillna(-1).to_numpy(dtype=np.float64)
-    # Most installed first; a stable sort keeps ties in the frame's order, the same on every run.
-    rows = np.argsort(-installs, kind="stable")
-    if limit is not None:
-        rows = rows[:limit]
-    picked = frame.iloc[rows]
+    if sort is None:
+        picked = frame if limit is None else frame.iloc[:limit]
+    else:
+        picked = frame.iloc[sort_rows(frame, sort, limit)]
     table = pd.DataFrame(index=pd.Index(picked.index.astype(str), name="uuid"))
     for label, column in TABLE_COLUMNS:
         values = picked[column] if column in picked else pd.Series(pd.NA, index=picked.index)
@@ -350,6 +485,36 @@ def table_frame(frame: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
             values = values.astype("string").fillna("")
         table[label] = values.to_numpy()
     return table
+
+
+_ORDER_WORDS = {
+    ("num_installations", False): "the {n} most installed",
+    ("num_installations", True): "the {n} least installed",
+    ("created_at", False): "the {n} most recently created",
+    ("created_at", True): "the {n} first created",
+    ("updated_at", False): "the {n} most recently updated",
+    ("updated_at", True): "the {n} least recently updated",
+}
+
+
+def table_note(shown: int, matching: int, sort: Any = DEFAULT_SORT) -> str:
+    """What the table says when it holds fewer rows than match ("" when it holds them all).
+
+    Example:
+        >>> table_note(1000, 5000, ("created_at", True))
+        'The table holds the 1,000 first created of the 5,000 matching images (every match is sorted, then cut): sort with "Sort by", or narrow the filters; explorer.filtered has them all.'
+    """
+    if shown >= matching:
+        return ""
+    column, ascending = check_sort(sort)
+    words = _ORDER_WORDS.get((column, ascending))
+    if words is None:
+        label = next((lab for lab, col in TABLE_COLUMNS if col == column), column)
+        words = f"the first {{n}} by {label} ({'ascending' if ascending else 'descending'})"
+    return (
+        f"The table holds {words.format(n=f'{shown:,}')} of the {matching:,} matching images (every match is "
+        'sorted, then cut): sort with "Sort by", or narrow the filters; explorer.filtered has them all.'
+    )
 
 
 # -- debouncing ---------------------------------------------------------------------------------

@@ -14,17 +14,24 @@ import pandas as pd
 import pytest
 
 import sharedcloud_nb as sc
+from sharedcloud_nb import filters as filters_module
 from sharedcloud_nb.demo import default_catalogue
+from sharedcloud_nb.demo.catalogue import generate_catalogue
 from sharedcloud_nb.filters import (
     DEFAULT_FILTERS,
+    DEFAULT_SORT,
+    SORT_COLUMNS,
     TABLE_COLUMNS,
     CatalogueFilter,
     Debouncer,
+    check_sort,
     count_text,
     filter_frame,
     merge_filters,
     parse_day,
+    sort_rows,
     table_frame,
+    table_note,
 )
 from sharedcloud_nb.search import ImageIndex
 
@@ -228,6 +235,105 @@ def test_the_table_holds_the_most_installed_with_iso_dates(frame):
     assert row["created"] == frame.loc[KNOWN, "created_at"].strftime("%Y-%m-%d %H:%M:%S")
     assert row["GPU"] in ("yes", "no")
     assert len(table_frame(frame)) == len(frame)
+
+
+# -- the order ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big() -> pd.DataFrame:
+    return sc.images_frame(generate_catalogue(5000))
+
+
+def test_sorting_applies_to_every_match_before_the_table_is_cut(big, monkeypatch):
+    monkeypatch.setattr(filters_module, "TABLE_LIMIT", 100)
+    prepared = CatalogueFilter(big)
+    matches = filter_frame(big, {"gpu": False})
+    assert len(matches) > 1000
+    table = prepared.table_for({"gpu": False}, ("created_at", True))
+    oldest = matches.sort_values("created_at", kind="stable").head(100)
+    assert list(table.index) == list(oldest.index)  # the 100 oldest of ALL matches
+    assert table["created"].iloc[0] == matches["created_at"].min().strftime("%Y-%m-%d %H:%M:%S")
+    # not the oldest of the 100 most installed, which the browser alone would have sorted
+    most_installed = matches.sort_values("num_installations", ascending=False, kind="stable").head(100)
+    assert set(table.index) != set(most_installed.index)
+    newest = prepared.table_for({"gpu": False}, ("created", False))  # the table's label works too
+    assert list(newest.index) == list(matches.sort_values("created_at", ascending=False, kind="stable").index[:100])
+    default = prepared.table_for({"gpu": False})
+    assert list(default.index) == list(most_installed.index)
+
+
+def test_every_column_sorts_every_match_like_a_stable_pandas_sort(big):
+    prepared = CatalogueFilter(big)
+    mask = prepared.apply(merge_filters({"min_installations": 3})).mask
+    matches = big[mask]
+    for column in SORT_COLUMNS:
+        values = matches.index.to_series() if column == "uuid" else matches[column]
+        if column in ("uuid", "name", "runtime", "tag"):
+            values = values.astype("string").str.lower()  # text ignores case, as DataTables does
+        for ascending in (True, False):
+            expected = values.sort_values(ascending=ascending, kind="stable", na_position="last")
+            rows = prepared.sorted_rows(mask, (column, ascending), 50)
+            assert list(big.index[rows]) == list(expected.index[:50]), (column, ascending)
+
+
+def _crafted() -> pd.DataFrame:
+    frame = sc.images_frame(default_catalogue()).iloc[:5].copy()
+    frame["name"] = pd.array(["beta", "Alpha", None, "gamma", "alpha2"], dtype="string")
+    frame["num_installations"] = pd.array([10, 9, None, 100, 9], dtype="Int64")
+    # day-first text would put 10-05-2018 after 05-10-2018: as dates, May comes first
+    frame["created_at"] = pd.to_datetime(
+        ["2018-10-05 10:00", "2018-05-10 10:00", "2017-12-31 23:00", None, "2019-01-01 00:00"], utc=True
+    )
+    return frame
+
+
+def test_counts_sort_as_numbers_dates_as_dates_text_ignoring_case_missing_last():
+    frame = _crafted()
+    ids = list(frame.index)
+
+    def order(column: str, ascending: bool) -> list[int]:
+        return [ids.index(uuid) for uuid in frame.index[sort_rows(frame, (column, ascending))]]
+
+    assert order("num_installations", False) == [3, 0, 1, 4, 2]  # ties keep the frame's order
+    assert order("num_installations", True) == [1, 4, 0, 3, 2]  # missing last both ways
+    assert order("created_at", True) == [2, 1, 0, 4, 3]
+    assert order("created_at", False) == [4, 0, 1, 2, 3]
+    assert order("name", True) == [1, 4, 0, 3, 2]
+    assert order("name", False) == [3, 0, 4, 1, 2]
+    assert list(table_frame(frame, 2, ("created_at", True)).index) == [ids[2], ids[1]]
+    assert list(table_frame(frame).index) == [ids[i] for i in (3, 0, 1, 4, 2)]  # default: most installed
+
+
+def test_check_sort():
+    assert check_sort(None) == DEFAULT_SORT == ("num_installations", False)
+    assert check_sort(("installations", True)) == ("num_installations", True)
+    assert check_sort(["GPU", np.bool_(False)]) == ("requires_gpu", False)
+    assert check_sort("name") == ("name", True)
+    assert check_sort(("uuid", False)) == ("uuid", False)
+    with pytest.raises(KeyError, match="not a column of the table"):
+        check_sort(("colour", True))
+    with pytest.raises(TypeError, match="column, ascending"):
+        check_sort(("name", "asc"))
+    with pytest.raises(TypeError, match="column, ascending"):
+        check_sort(("name", True, 1))
+    with pytest.raises(TypeError, match="column, ascending"):
+        check_sort(3)
+
+
+def test_the_order_of_every_row_is_taken_once_and_kept(big):
+    prepared = CatalogueFilter(big)
+    first = prepared.order(("created", True))
+    assert prepared.order(("created_at", True)) is first  # a filter change only picks from it
+    assert sorted(first.tolist()) == list(range(len(big)))
+
+
+def test_the_table_note_says_which_rows_it_holds():
+    assert table_note(48, 48) == ""
+    assert table_note(10, 48).startswith("The table holds the 10 most installed of the 48 matching images")
+    assert "1,000 first created of the 5,000" in table_note(1000, 5000, ("created_at", True))
+    assert "the first 10 by name (descending) of the 48" in table_note(10, 48, ("name", False))
+    assert "explorer.filtered has them all" in table_note(10, 48)
 
 
 # -- debouncing ---------------------------------------------------------------------------------------
