@@ -1,18 +1,31 @@
-"""The explorer's table options and plot figure: the parts of :mod:`sharedcloud_nb.explore` that talk to itables and matplotlib.
+"""The explorer's parts: its table options, plot figure, detail card and history, apart from :mod:`sharedcloud_nb.explore`.
 
-Both are imported when an explorer is built, not when ``sharedcloud_nb`` is.
+They are imported when an explorer is built, not when ``sharedcloud_nb`` is.
 """
 
 from __future__ import annotations
 
 import io
-from typing import Any
+import logging
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .filters import TABLE_COLUMNS
+from . import _config
+from .display import Card, error_card, gone_card, image_card
+from .errors import NotFoundError
+from .filters import SORT_COLUMNS, TABLE_COLUMNS, check_sort
+from .search import is_uuid
 
-__all__ = ["Plots", "table_options"]
+if TYPE_CHECKING:
+    from .client import Client
+
+log = logging.getLogger("sharedcloud_nb")
+
+__all__ = ["SORT_CHOICES", "Plots", "detail_card", "read_history", "table_options", "table_order"]
+
+#: The "Sort by" choices: the table's column labels, and the column each sorts by.
+SORT_CHOICES: tuple[tuple[str, str], ...] = (("uuid", "uuid"), *TABLE_COLUMNS)
 
 # DataTables writes the ISO text it sorts by day-first, as the API does (05-10-2018 16:45:36).
 _DAY_FIRST = (
@@ -40,6 +53,22 @@ def table_options() -> dict[str, Any]:
             {"targets": dates, "render": JavascriptFunction(_DAY_FIRST)},
             {"targets": [first + labels.index("installations")], "className": "dt-right"},
         ],
+    }
+
+
+def table_order(sort: Any, cut: bool) -> dict[str, Any]:
+    """The DataTables options that show the order ``sort`` (already applied to the rows) on the header.
+
+    Args:
+        sort: ``(column, ascending)``, as :func:`~sharedcloud_nb.filters.check_sort` takes it.
+        cut: the table holds fewer rows than match. A header click would then sort only those, so
+            the header keeps its arrow but takes no clicks (the "Sort by" control sorts every match);
+            otherwise every match is in the browser and a click sorts them all, exactly.
+    """
+    column, ascending = check_sort(sort)
+    return {
+        "order": [[SORT_COLUMNS.index(column), "asc" if ascending else "desc"]],  # column 0 is the uuid
+        "ordering": {"indicators": True, "handler": False} if cut else True,
     }
 
 
@@ -91,3 +120,45 @@ class Plots:
     def close(self) -> None:
         """Release what the figure holds (it is not in pyplot's registry: nothing else to close)."""
         self.figure.clear()
+
+
+def detail_card(uuid: str, listed: pd.Series | None, client: Client | None) -> tuple[Card, BaseException | None]:
+    """The card of the image ``uuid``: fresh from the server when there is a client, else as listed.
+
+    Args:
+        uuid: the selected image's id; listed: its row of the list, or None.
+        client: the Client to ask, or None.
+
+    Returns:
+        The card, and the error a request raised (None when it did not fail): a 404 gives the
+        "gone" card, another error a card that says it.
+    """
+    if client is None:
+        if listed is None:
+            return error_card(uuid, LookupError("it is not in this list, and there is no client to ask")), None
+        return image_card(listed, note="From the list (no client to read it fresh from the server)."), None
+    if listed is not None and not is_uuid(uuid):
+        # An id that is no uuid (an edited file, say): the server cannot be asked for it.
+        return image_card(listed, note="From the list (its id is not a uuid, so the server is not asked)."), None
+    try:
+        image = client.image(uuid)
+    except NotFoundError as exc:
+        return gone_card(uuid, listed), exc
+    except Exception as exc:
+        return error_card(uuid, exc, listed), exc
+    return image_card(image), None
+
+
+def read_history(store: Any, client: Client | None) -> tuple[pd.DataFrame, BaseException | None]:
+    """Every image's installations in each stored snapshot (empty without a store), and a read's error."""
+    try:
+        from .timeline import history
+    except ImportError:  # the snapshot store is optional
+        return pd.DataFrame(), None
+    if store is None and not _config.cache_dir(None).exists():
+        return pd.DataFrame(), None  # no store yet: nothing to read, and nothing to create
+    try:
+        return history(store, columns=("num_installations",), client=client), None
+    except Exception as exc:  # a broken store must not break the explorer
+        log.debug("reading the snapshot history failed", exc_info=exc)
+        return pd.DataFrame(), exc

@@ -5,7 +5,9 @@
 picker's cards (``image_card``) and the helpers of
 :mod:`sharedcloud_nb.plots`. ``make app`` serves the same view as a Voilà app.
 
-The table is itables' ``ITable`` widget (DataTables, bundled: nothing is fetched at run time).
+The table is itables' ``ITable`` widget (DataTables, bundled: nothing is fetched at run time). Its
+order is kept here (``explorer.sort``, the "Sort by" control) and applied to every match before the
+rows are cut to ``table_limit``; DataTables is only told which column that is, for its header arrow.
 The plots are drawn on one matplotlib Figure, made without pyplot (so no figure piles up in
 pyplot's registry, nor is shown twice by the inline backend), and sent as one PNG to an Image
 widget, which swaps the picture in place: no flicker.
@@ -13,7 +15,7 @@ widget, which swaps the picture in place: no flicker.
 Every important widget carries a stable CSS class for browser tests: ``sc-explorer``,
 ``sc-explorer-search``, ``sc-explorer-count``, ``sc-explorer-runtimes``, ``sc-explorer-gpu``,
 ``sc-explorer-created-from``, ``sc-explorer-created-to``, ``sc-explorer-min-installations``,
-``sc-explorer-reset``, ``sc-explorer-table``, ``sc-explorer-note``, ``sc-explorer-plots``,
+``sc-explorer-sort``, ``sc-explorer-sort-direction``, ``sc-explorer-reset``, ``sc-explorer-table``, ``sc-explorer-note``, ``sc-explorer-plots``,
 ``sc-explorer-card``, ``sc-explorer-history``, ``sc-explorer-status``, ``sc-explorer-connect``.
 """
 
@@ -31,24 +33,30 @@ import pandas as pd
 import traitlets
 
 from . import _config
+from ._explore_parts import SORT_CHOICES as _SORT_CHOICES
 from ._explore_parts import Plots as _Plots
+from ._explore_parts import detail_card as _detail_card
+from ._explore_parts import read_history as _read_history
 from ._explore_parts import table_options as _table_options
+from ._explore_parts import table_order as _table_order
 from ._extras import install_message
 from .client import Client, connect
-from .display import Card, error_card, gone_card, image_card
-from .errors import NotFoundError, SharedcloudError
+from .display import Card
+from .errors import SharedcloudError
 from .filters import (
     DEFAULT_FILTERS,
+    DEFAULT_SORT,
     TABLE_COLUMNS,
     TABLE_LIMIT,
     CatalogueFilter,
     Debouncer,
+    check_sort,
     count_text,
     merge_filters,
     table_frame,
+    table_note,
 )
 from .frames import images_frame
-from .search import is_uuid
 from .widgets import TokenForm
 
 __all__ = ["Explorer", "explorer"]
@@ -87,7 +95,8 @@ class Explorer(traitlets.HasTraits):
     Attributes:
         frame: every image; client: the Client of the detail requests, or None.
         widget: the root widget; the controls are ``search``, ``runtimes``, ``gpu``,
-            ``created_from``, ``created_to``, ``min_installations``, ``reset_button``, and the
+            ``created_from``, ``created_to``, ``min_installations``, ``sort_by``,
+            ``sort_direction``, ``reset_button``, and the
             outputs ``count``, ``table``, ``plots``, ``card``, ``history``, ``status``, ``form``.
     """
 
@@ -101,6 +110,7 @@ class Explorer(traitlets.HasTraits):
         store: Any = None,
         table_limit: int = TABLE_LIMIT,
         debounce: float = DEBOUNCE,
+        sort: Any = None,
     ) -> None:
         super().__init__()
         w = _ipywidgets()
@@ -114,10 +124,12 @@ class Explorer(traitlets.HasTraits):
         # control changed meanwhile (it would be taken for the explorer's own sync, and lost).
         self._lock = threading.RLock()
         self._filters: dict[str, Any] = dict(DEFAULT_FILTERS)
+        self._sort = check_sort(sort)
         self._debounce = Debouncer(self._search_typed, delay=debounce)
         self._history: pd.DataFrame | None = None
         self._table_uuids: np.ndarray = np.array([], dtype=object)
-        self._last_mask: np.ndarray | None = None
+        self._last_mask: np.ndarray | None = None  # the matches last plotted
+        self._mask = np.zeros(0, dtype=bool)  # the matches in force
         self._card = Card(title="")
         self._plots = _Plots()
         self._history_plot = _Plots()
@@ -148,7 +160,10 @@ class Explorer(traitlets.HasTraits):
         self.min_installations = w.BoundedIntText(
             value=0, min=0, max=10**12, description="Min. installs", style=wide, layout=w.Layout(width="220px")
         )
-        self.reset_button = w.Button(description="Reset", tooltip="Show every image again")
+        self.sort_by = w.Dropdown(options=_SORT_CHOICES, description="Sort by", layout=w.Layout(width="220px"))
+        self.sort_direction = w.ToggleButtons(options=(("ascending", True), ("descending", False)))
+        self.sort_direction.style.button_width = "90px"
+        self.reset_button = w.Button(description="Reset", tooltip="Show every image again, most installed first")
         self._table_options = _table_options()
         empty = table_frame(pd.DataFrame(columns=[c for _, c in TABLE_COLUMNS])).reset_index()
         self.table = ITable(empty, **self._table_options)
@@ -160,13 +175,9 @@ class Explorer(traitlets.HasTraits):
         self.form = TokenForm()
         self.connect_box = w.Accordion(children=[self.form.widget], titles=("Connect to your Sharedcloud account",))
         self.connect_box.selected_index = None
-        filters = w.HBox(
-            [
-                self.runtimes,
-                w.VBox([self.gpu, w.HBox([self.created_from, self.created_to]), self.min_installations]),
-                self.reset_button,
-            ]
-        )
+        dates = w.HBox([self.created_from, self.created_to])
+        order = w.HBox([self.min_installations, self.sort_by, self.sort_direction])
+        filters = w.HBox([self.runtimes, w.VBox([self.gpu, dates, order]), self.reset_button])
         details = w.VBox([self.card, self.history], layout=w.Layout(width="460px"))
         self.widget = w.VBox(
             [
@@ -188,6 +199,8 @@ class Explorer(traitlets.HasTraits):
             (self.created_from, "sc-explorer-created-from"),
             (self.created_to, "sc-explorer-created-to"),
             (self.min_installations, "sc-explorer-min-installations"),
+            (self.sort_by, "sc-explorer-sort"),
+            (self.sort_direction, "sc-explorer-sort-direction"),
             (self.reset_button, "sc-explorer-reset"),
             (self.table, "sc-explorer-table"),
             (self.note, "sc-explorer-note"),
@@ -206,6 +219,8 @@ class Explorer(traitlets.HasTraits):
         self.created_from.observe(lambda c: self._control_created(), names="value")
         self.created_to.observe(lambda c: self._control_created(), names="value")
         self.min_installations.observe(lambda c: self._control("min_installations", c["new"]), names="value")
+        self.sort_by.observe(lambda c: self._sort_control(), names="value")
+        self.sort_direction.observe(lambda c: self._sort_control(), names="value")
         self.reset_button.on_click(lambda _button: self.reset())
         self.table.observe(self._rows_selected, names="selected_rows")
         self.form.observe(self._connected, names="client")
@@ -288,15 +303,38 @@ class Explorer(traitlets.HasTraits):
             self._apply()
 
     def reset(self) -> None:
-        """Every filter back to its default: all images match again."""
+        """Every filter back to its default, and the default order: all images, most installed first."""
         with self._lock:
             self._debounce.cancel()
             self._filters = dict(DEFAULT_FILTERS)
+            self._sort = DEFAULT_SORT
             self._apply()
 
     @property
+    def sort(self) -> tuple[str, bool]:
+        """The table's order, ``(column, ascending)``: every match is sorted, then the first shown.
+
+        Assign ``(column, ascending)`` (a frame column of the table, e.g. ``"created_at"``, or its
+        label, e.g. ``"created"``), or a column alone for ascending, or None for the default
+        ``("num_installations", False)``. It applies at once; the filters stay.
+        """
+        return self._sort
+
+    @sort.setter
+    def sort(self, value: Any) -> None:
+        with self._lock:
+            self._sort = check_sort(value)  # raises before anything changes
+            self._sync_sort()
+            self._show_table()
+
+    @property
     def filtered(self) -> pd.DataFrame:
-        """The matching images (typed, the same schema as ``frame``)."""
+        """The matching images (typed, the same schema as ``frame``), in the frame's order.
+
+        The table's order (:attr:`sort`) is not applied here, so that ``filtered`` is the same
+        frame whatever the table shows; ``filtered.iloc[sc.filters.sort_rows(filtered, view.sort)]``
+        is it in that order.
+        """
         return self._filtered
 
     @property
@@ -341,8 +379,13 @@ class Explorer(traitlets.HasTraits):
     def _control_created(self) -> None:
         self._control("created", (self.created_from.value, self.created_to.value))
 
+    def _sort_control(self) -> None:
+        if not self._syncing:
+            self.sort = (self.sort_by.value, self.sort_direction.value)
+
     def _apply(self) -> None:
         result = self._prepared.apply(self._filters)
+        self._mask = result.mask
         self._filtered = self.frame[result.mask]
         self._sync_controls(result.runtime_counts)
         self.count.value = f"<b>{html.escape(self.count_text)}</b>"
@@ -366,24 +409,26 @@ class Explorer(traitlets.HasTraits):
             self.gpu.value = _GPU_CHOICE[f["gpu"]]
             self.created_from.value, self.created_to.value = f["created"]
             self.min_installations.value = f["min_installations"]
+        self._sync_sort()
+
+    def _sync_sort(self) -> None:
+        with self._sync():
+            self.sort_by.value, self.sort_direction.value = self._sort
 
     # -- the table ----------------------------------------------------------------------------------
 
     def _show_table(self) -> None:
-        shown = table_frame(self._filtered, self.table_limit)
+        # Every match in the chosen order, then the first table_limit: the order is true at any size.
+        rows = self._prepared.sorted_rows(self._mask, self._sort, self.table_limit)
+        shown = table_frame(self.frame.iloc[rows], sort=None)
         self._table_uuids = shown.index.to_numpy(dtype=object)
-        rows = self._table_rows(self.selected)
+        selected = self._table_rows(self.selected)
+        options = {**self._table_options, **_table_order(self._sort, cut=len(shown) < len(self._filtered))}
         with self._sync():
             # Every option again: update() otherwise falls back to the defaults for those not named.
-            self.table.update(shown.reset_index(), selected_rows=rows, **self._table_options)
-        hidden = len(self._filtered) - len(shown)
-        self.note.value = (
-            f'<span style="color:{_GREY}">The table holds the {len(shown):,} most installed of the '
-            f"{len(self._filtered):,} matching images; narrow the filters to see the others "
-            "(explorer.filtered has them all).</span>"
-            if hidden > 0
-            else ""
-        )
+            self.table.update(shown.reset_index(), selected_rows=selected, **options)
+        note = table_note(len(shown), len(self._filtered), self._sort)
+        self.note.value = f'<span style="color:{_GREY}">{html.escape(note)}</span>' if note else ""
 
     def _table_rows(self, uuid: str | None) -> list[int]:
         if uuid is None:
@@ -434,28 +479,10 @@ class Explorer(traitlets.HasTraits):
         if uuid is None:
             self._set_card(None)
             return
-        listed = self._listed(uuid)
-        if self.client is None:
-            if listed is None:
-                self._set_card(error_card(uuid, LookupError("it is not in this list, and there is no client to ask")))
-            else:
-                self._set_card(image_card(listed, note="From the list (no client to read it fresh from the server)."))
-            return
-        if listed is not None and not is_uuid(uuid):
-            # An id that is no uuid (an edited file, say): the server cannot be asked for it.
-            self._set_card(image_card(listed, note="From the list (its id is not a uuid, so the server is not asked)."))
-            return
-        try:
-            image = self.client.image(uuid)
-        except NotFoundError as exc:
-            self.last_error = exc
-            self._set_card(gone_card(uuid, listed))
-            return
-        except Exception as exc:
-            self.last_error = exc
-            self._set_card(error_card(uuid, exc, listed))
-            return
-        self._set_card(image_card(image))
+        card, error = _detail_card(uuid, self._listed(uuid), self.client)
+        if error is not None:
+            self.last_error = error
+        self._set_card(card)
 
     def _show_history(self, uuid: str | None) -> None:
         """Installations over time, when the snapshot store holds the image more than once."""
@@ -486,18 +513,10 @@ class Explorer(traitlets.HasTraits):
         return series.dropna()
 
     def _read_history(self) -> pd.DataFrame:
-        try:
-            from .timeline import history
-        except ImportError:  # the snapshot store is optional
-            return pd.DataFrame()
-        if self.store is None and not _config.cache_dir(None).exists():
-            return pd.DataFrame()  # no store yet: nothing to read, and nothing to create
-        try:
-            return history(self.store, columns=("num_installations",), client=self.client)
-        except Exception as exc:  # a broken store must not break the explorer
-            self.last_error = exc
-            log.debug("reading the snapshot history failed", exc_info=exc)
-            return pd.DataFrame()
+        frame, error = _read_history(self.store, self.client)
+        if error is not None:  # a broken store must not break the explorer
+            self.last_error = error
+        return frame
 
     # -- status, display, closing ---------------------------------------------------------------------
 
@@ -538,6 +557,7 @@ def explorer(
     store: Any = None,
     table_limit: int = TABLE_LIMIT,
     debounce: float = DEBOUNCE,
+    sort: Any = None,
 ) -> Explorer:
     """One linked view of the catalogue: filters, a table, plots and the selected image's card.
 
@@ -548,14 +568,17 @@ def explorer(
         client: the Client for the detail requests when ``source`` is a frame.
         store: the snapshot store (a ``sc.Store`` or its folder) for the installations-over-time
             panel; default the default store, when it exists.
-        table_limit: how many matching images the table holds at most (the most installed).
+        table_limit: how many matching images the table holds at most (the first in its order).
         debounce: the pause in typing, in seconds, after which the search applies.
+        sort: the table's order, ``(column, ascending)``, e.g. ``("created_at", False)``; default
+            most installed first. Every match is sorted before the table is cut to ``table_limit``.
 
     Returns:
-        An :class:`Explorer`: ``.filtered``, ``.filters``, ``.selected``, ``.reset()``.
+        An :class:`Explorer`: ``.filtered``, ``.filters``, ``.sort``, ``.selected``, ``.reset()``.
 
     Raises:
-        TypeError: ``source`` is neither a Client, a DataFrame nor None.
+        TypeError: ``source`` is neither a Client, a DataFrame nor None; ``sort`` is no pair.
+        KeyError: ``sort`` names no column of the table.
         SharedcloudError: listing a given Client's images failed.
         ImportError: ipywidgets or itables is not installed.
 
@@ -564,7 +587,7 @@ def explorer(
         >>> view.filters = {"runtimes": ("python36",), "gpu": True}  # doctest: +SKIP
         >>> view.filtered.shape  # doctest: +SKIP
     """
-    return Explorer(source, client=client, store=store, table_limit=table_limit, debounce=debounce)
+    return Explorer(source, client=client, store=store, table_limit=table_limit, debounce=debounce, sort=sort)
 
 
 def __dir__() -> list[str]:

@@ -229,6 +229,61 @@ def test_the_table_is_capped_and_says_so(client):
     assert view.note.value == ""
 
 
+def test_the_sort_control_sorts_every_match_before_the_table_is_cut(client):
+    frame = client.images()
+    view = sc.explorer(client, table_limit=10, debounce=0)
+    assert view.sort == ("num_installations", False) and view.sort_by.value == "num_installations"
+    assert view.sort_direction.value is False
+    view.sort_by.value = "created_at"
+    view.sort_direction.value = True
+    assert view.sort == ("created_at", True)
+    oldest = frame.sort_values("created_at", kind="stable").head(10)
+    assert list(view.table.df["uuid"]) == list(oldest.index)  # the 10 oldest of all 48
+    assert "the 10 first created of the 48 matching images" in view.note.value
+    args = view.table._dt_args
+    assert args["order"] == [[6, "asc"]]  # the header's arrow agrees: column 6 is "created"
+    assert args["ordering"] == {"indicators": True, "handler": False}  # a click would sort only 10
+    pd.testing.assert_frame_equal(view.filtered, frame)  # filtered keeps the frame's order
+    view.filters = {"gpu": False}  # the order stays across filter changes
+    cpu = frame[frame["requires_gpu"] == False]  # noqa: E712 - a nullable boolean column
+    assert list(view.table.df["uuid"]) == list(cpu.sort_values("created_at", kind="stable").index[:10])
+    view.close()
+
+
+def test_the_sort_is_settable_from_code_and_reset_restores_it(view, client):
+    frame = client.images()
+    view.sort = ("installations", True)  # the table's label works too
+    assert view.sort == ("num_installations", True)
+    assert view.sort_by.value == "num_installations" and view.sort_direction.value is True
+    assert list(view.table.df["uuid"]) == list(frame.sort_values("num_installations", kind="stable").index)
+    assert view.table._dt_args["order"] == [[5, "asc"]]
+    assert view.table._dt_args["ordering"] is True  # every match is in the table: clicks sort them all
+    view.filters = {"search": "python"}
+    with pytest.raises(KeyError, match="not a column"):
+        view.sort = ("colour", True)
+    with pytest.raises(TypeError, match="column, ascending"):
+        view.sort = ("name", "up")
+    assert view.sort == ("num_installations", True)
+    view.selected = KNOWN
+    view.sort = ("name", False)
+    uuids = list(view.table.df["uuid"])
+    assert view.table.selected_rows == [uuids.index(KNOWN)]  # the selection follows its row
+    view.reset()
+    assert view.sort == ("num_installations", False) and view.filters == dict(DEFAULT_FILTERS)
+    assert view.sort_by.value == "num_installations" and view.sort_direction.value is False
+    assert view.table._dt_args["order"] == [[5, "desc"]]
+
+
+def test_the_sort_can_be_given_at_construction(client):
+    view = sc.explorer(client, debounce=0, sort=("updated", False))
+    assert view.sort == ("updated_at", False) and view.sort_by.value == "updated_at"
+    newest = client.images().sort_values("updated_at", ascending=False, kind="stable")
+    assert list(view.table.df["uuid"]) == list(newest.index)
+    view.close()
+    with pytest.raises(KeyError, match="not a column"):
+        sc.explorer(client, sort="colour")
+
+
 def test_close_closes_every_widget_of_the_view(client):
     view = sc.explorer(client, debounce=0)
     widgets = [view.widget, view.search, view.table, view.plots, view.card, view.form.token]
