@@ -160,9 +160,11 @@ class Explorer(traitlets.HasTraits):
         self.min_installations = w.BoundedIntText(
             value=0, min=0, max=10**12, description="Min. installs", style=wide, layout=w.Layout(width="220px")
         )
-        self.sort_by = w.Dropdown(options=_SORT_CHOICES, description="Sort by", layout=w.Layout(width="220px"))
+        self.sort_by = w.Dropdown(
+            options=_SORT_CHOICES, description="Sort by", style=wide, layout=w.Layout(width="220px")
+        )
         self.sort_direction = w.ToggleButtons(options=(("ascending", True), ("descending", False)))
-        self.sort_direction.style.button_width = "90px"
+        self.sort_direction.style.button_width = "100px"
         self.reset_button = w.Button(description="Reset", tooltip="Show every image again, most installed first")
         self._table_options = _table_options()
         empty = table_frame(pd.DataFrame(columns=[c for _, c in TABLE_COLUMNS])).reset_index()
@@ -176,8 +178,8 @@ class Explorer(traitlets.HasTraits):
         self.connect_box = w.Accordion(children=[self.form.widget], titles=("Connect to your Sharedcloud account",))
         self.connect_box.selected_index = None
         dates = w.HBox([self.created_from, self.created_to])
-        order = w.HBox([self.min_installations, self.sort_by, self.sort_direction])
-        filters = w.HBox([self.runtimes, w.VBox([self.gpu, dates, order]), self.reset_button])
+        order = w.HBox([self.sort_by, self.sort_direction])
+        filters = w.HBox([self.runtimes, w.VBox([self.gpu, dates, self.min_installations, order]), self.reset_button])
         details = w.VBox([self.card, self.history], layout=w.Layout(width="460px"))
         self.widget = w.VBox(
             [

@@ -1,9 +1,9 @@
 """The explorer as an analyst uses it, in headless Chromium: in JupyterLab, and as the Voilà app.
 
 In both, on the demo catalogue: type a search and see the count and the table change; pick a
-runtime and see the plot change; sort by installations; select a row and see the card. In the
-app, also: no code and no traceback is shown, and a wrong token in the app's form shows the
-server's own message. Every step leaves a screenshot in ``build/e2e/`` (``explorer-lab-*``,
+runtime and see the plot change; sort by installations with the "Sort by" control; select a row
+and see the card. In the app, also: no code and no traceback is shown, and a wrong token in the
+app's form shows the server's own message. Every step leaves a screenshot in ``build/e2e/`` (``explorer-lab-*``,
 ``explorer-app-*``).
 
 The app is started as ``make app`` starts it (Voilà on 127.0.0.1, sources stripped, tracebacks
@@ -107,14 +107,19 @@ def _walk_through(page: Any, view: Any, prefix: str) -> None:
     expect(plot).not_to_have_attribute("src", picture or "")
     _shot(page, f"{prefix}-3-runtime", view)
 
-    # Sort by installations: ascending, then descending.
+    # Sort with the "Sort by" control: every match is sorted in the kernel, and the header's arrow agrees.
+    sort_by = view.locator(".sc-explorer-sort select")
+    direction = view.locator(".sc-explorer-sort-direction")
+    sort_by.select_option(label="created")
+    expect(table.locator("thead th", has_text="created")).to_have_class(_has("dt-ordering-desc"))
+    sort_by.select_option(label="installations")
     header = table.locator("thead th", has_text="installations")
-    arrows = header.locator(".dt-column-order")  # itables sorts on the arrows; the title text stays selectable
-    arrows.click()
+    direction.get_by_role("button", name="ascending", exact=True).click()
     expect(header).to_have_class(_has("dt-ordering-asc"))
     values = _installs(view)
     assert values == sorted(values), values
-    arrows.click()
+    assert values[0] == min(r["num_installations"] for r in narrowed)
+    direction.get_by_role("button", name="descending", exact=True).click()
     expect(header).to_have_class(_has("dt-ordering-desc"))
     values = _installs(view)
     assert values == sorted(values, reverse=True), values
