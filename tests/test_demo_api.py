@@ -378,7 +378,8 @@ def test_shared_server_is_one_per_process() -> None:
 )
 def test_the_list_body_written_while_generating_is_what_encoding_gives(size, seed, clock):
     from sharedcloud_nb.demo.api import encode_list
-    from sharedcloud_nb.demo.catalogue import generate_catalogue, generate_with_list_body
+    from sharedcloud_nb.demo.catalogue import generate_catalogue
+    from sharedcloud_nb.demo.generated import generate_with_list_body
 
     records, chunks = generate_with_list_body(size, seed, clock=clock)
     assert records == generate_catalogue(size, seed, clock=clock)

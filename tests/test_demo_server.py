@@ -577,7 +577,8 @@ def test_cli_serves_until_terminated():
 
 
 def test_a_generated_catalogues_records_are_drawn_only_when_read():
-    from sharedcloud_nb.demo.catalogue import GeneratedRecords, generate_catalogue
+    from sharedcloud_nb.demo.catalogue import generate_catalogue
+    from sharedcloud_nb.demo.generated import GeneratedRecords
 
     with DemoServer(size=3_000, seed=8) as server:
         assert isinstance(server.images, GeneratedRecords) and server.images._records is None

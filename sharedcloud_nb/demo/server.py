@@ -34,13 +34,11 @@ from ._log import LOG_SIZE, MAX_BODY, authorized, for_the_log
 from .api import Account, Answer, DemoRequest, Headers, json_answer
 from .catalogue import (
     FROZEN_CLOCK,
-    GeneratedRecords,
     ServedCatalogue,
     default_catalogue,
     default_downloads,
     generate_catalogue,
     generate_downloads,
-    generate_with_list_body,
     utc_now,
 )
 from .faults import (
@@ -58,6 +56,7 @@ from .faults import (
     parse_fault,
     register_fault,
 )
+from .generated import GeneratedRecords, generate_with_list_body
 from .timeline import Timeline, clock_text
 
 __all__ = [

@@ -1,0 +1,102 @@
+"""A generated catalogue served from its list body: the body written as the records are drawn, the records later.
+
+:func:`generate_with_list_body` is what ``DemoServer(size=...)`` serves: the list body, exactly
+``encode_list(generate_catalogue(...))``, written record by record while the generator draws them
+(one string formatting each), and :class:`GeneratedRecords`, the records themselves, drawn again,
+identically, only when something reads one. A million records as dicts take seconds and about a
+gigabyte; the first listing needs neither.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from ..schema import ImageRecord
+from .catalogue import FROZEN_CLOCK, _generate, generate_catalogue
+
+__all__ = ["GeneratedRecords", "generate_with_list_body"]
+
+
+def generate_with_list_body(
+    size: int, seed: int = 0, *, clock: str = FROZEN_CLOCK
+) -> tuple[GeneratedRecords, list[bytes]]:
+    """The list body that serves :func:`generate_catalogue`'s records, and the records, made when first read.
+
+    The body is exactly ``encode_list(records)`` (what the list view would encode on first
+    request), for a fraction of its cost: each record's JSON is one string formatting of
+    fields whose JSON is written once per kind of image, where ``json.dumps`` would walk a
+    million dicts. The records themselves (a million dicts take seconds and about 1 GB) are
+    drawn again, identically, only when something reads one (a detail, a filter, a page).
+
+    Returns:
+        The records (equal to ``generate_catalogue(size, seed, clock=clock)``) and the body's chunks.
+    """
+    if size < 0:
+        raise ValueError(f"size must be >= 0, got {size}")
+    chunks: list[bytes] = []
+    uuids: list[str] = []
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _generate(size, seed, clock, chunks, uuids)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return GeneratedRecords(size, seed, clock, uuids), chunks or [b"[]"]
+
+
+class GeneratedRecords(Sequence[ImageRecord]):
+    """``generate_catalogue(size, seed, clock=clock)``, drawn on first use of a record; the uuids at once.
+
+    Compares equal to the list of records; slices are lists.
+    """
+
+    def __init__(self, size: int, seed: int, clock: str, uuids: list[str]) -> None:
+        self.size, self.seed, self.clock, self.uuids = size, seed, clock, uuids
+        self._records: list[ImageRecord] | None = None
+        self._lock = threading.Lock()
+
+    def materialized(self) -> list[ImageRecord]:
+        """The records as a list (drawn now if not yet)."""
+        if self._records is None:
+            with self._lock:
+                if self._records is None:
+                    self._records = generate_catalogue(self.size, self.seed, clock=self.clock)
+        return self._records
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, position: Any) -> Any:
+        return self.materialized()[position]
+
+    def __iter__(self) -> Iterator[ImageRecord]:
+        return iter(self.materialized())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, GeneratedRecords):
+            other = other.materialized()
+        return self.materialized() == other
+
+    __hash__ = None  # type: ignore[assignment]  # a mutable sequence's equality, like a list's
+
+    def __repr__(self) -> str:
+        return f"<{self.size:,} generated image records, seed {self.seed}>"
+
+    def uuid_records(self) -> Sequence[Mapping[str, str]]:
+        """Each record's uuid as ``{"uuid": ...}``, without drawing the records (what generate_downloads reads)."""
+        return [{"uuid": uuid} for uuid in self.uuids] if self.size <= 10_000 else _UuidRecords(self.uuids)
+
+
+class _UuidRecords(Sequence[Mapping[str, str]]):
+    def __init__(self, uuids: list[str]) -> None:
+        self.uuids = uuids
+
+    def __len__(self) -> int:
+        return len(self.uuids)
+
+    def __getitem__(self, position: Any) -> Any:
+        return {"uuid": self.uuids[position]}
