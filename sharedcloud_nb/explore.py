@@ -334,8 +334,8 @@ class Explorer(traitlets.HasTraits):
         """The matching images (typed, the same schema as ``frame``), in the frame's order.
 
         The table's order (:attr:`sort`) is not applied here, so that ``filtered`` is the same
-        frame whatever the table shows; ``filtered.iloc[sc.filters.sort_rows(filtered, view.sort)]``
-        is it in that order.
+        frame whatever the table shows; ``filtered.iloc[sort_rows(filtered, view.sort)]`` is it in
+        that order (``from sharedcloud_nb.filters import sort_rows``).
         """
         return self._filtered
 
