@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ._warn import Problems
 
-__all__ = ["booleans", "inferred", "integers", "strings"]
+__all__ = ["booleans", "inferred", "integers", "join_text", "strings"]
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 # The largest magnitude below which every whole number is a float exactly. A bigger float may be a
@@ -124,3 +125,18 @@ def integers(values: list[Any], column: str, problems: Problems) -> pa.Array:
     count, first = _first_bad(values, (good for good, _ in checked))
     problems.bad(column, count, first, "whole numbers")
     return pa.array([value for _, value in checked], type=pa.int64())
+
+
+def join_text(*parts: pa.Array | str, separator: str = "") -> pa.Array:
+    """Text arrays and literal strings joined element-wise, as one ``large_string`` array.
+
+    Every part is brought to ``large_string`` first: pyarrow before 16 has no kernel that joins
+    ``string`` and ``large_string`` values, and pandas hands over either.
+
+    Example:
+        >>> join_text(pa.array(["nlp"]), " (", pa.array(["python36"], pa.large_string()), ")").to_pylist()
+        ['nlp (python36)']
+    """
+    text = pa.large_string()
+    typed = [pa.scalar(part, text) if isinstance(part, str) else part.cast(text) for part in parts]
+    return pc.binary_join_element_wise(*typed, pa.scalar(separator, text))

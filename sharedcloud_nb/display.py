@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ._arrow import join_text
 from .schema import COLUMNS, TABLE
 
 __all__ = [
@@ -149,11 +150,7 @@ def image_labels(frame: pd.DataFrame) -> pd.Series:
         uuid = uuid.combine_chunks()
     triple, first = _triples(name, runtime, tag)
     n_, r_, t_ = (column.take(pa.array(first)) for column in (name, runtime, tag))
-    forms = [
-        n_,
-        pc.binary_join_element_wise(n_, " (", r_, ")", ""),
-        pc.binary_join_element_wise(n_, " (", r_, ", ", t_, ")", ""),
-    ]
+    forms = [n_.cast(pa.large_string()), join_text(n_, " (", r_, ")"), join_text(n_, " (", r_, ", ", t_, ")")]
     # Every distinct label of the first three forms, numbered: forms[k][i] is number table_of[k][i].
     table = pa.concat_arrays(forms).dictionary_encode()
     table_of = np.asarray(table.indices.to_numpy(zero_copy_only=False), dtype=np.int64).reshape(3, -1)
@@ -190,9 +187,7 @@ def image_labels(frame: pd.DataFrame) -> pd.Series:
                 if uuid_form == 3:
                     ident = pc.utf8_slice_codeunits(ident, 0, 8)
                 at = pa.array(triple[rows])
-                own[uuid_form] = pc.binary_join_element_wise(
-                    n_.take(at), " (", r_.take(at), ", ", t_.take(at), ", ", ident, ")", ""
-                )
+                own[uuid_form] = join_text(n_.take(at), " (", r_.take(at), ", ", t_.take(at), ", ", ident, ")")
     labels = _assemble(strings, table_of, triple, step, own)
     named = "name" if "name" in frame.columns else None  # as the name column's Series was
     return pd.Series(pd.arrays.ArrowStringArray(labels.cast(pa.large_string())), index=frame.index, name=named)

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ._arrow import join_text
 from .client import canonical_uuid
 from .display import image_labels, plural
 
@@ -110,7 +111,7 @@ def _search_texts(frame: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
         size *= len(folded)
         texts.append((codes, folded))
     _, first, combination = np.unique(key, return_index=True, return_inverse=True)
-    joined = pc.binary_join_element_wise(*(folded.take(codes[first]) for codes, folded in texts), _SEP)
+    joined = join_text(*(folded.take(codes[first]) for codes, folded in texts), separator=_SEP)
     return joined, combination.reshape(-1)
 
 
