@@ -24,10 +24,7 @@ Both come from :mod:`sharedcloud_nb.schema`. Standard library only: importing th
 from __future__ import annotations
 
 import calendar
-import functools
 import gc
-import json
-import math
 import random
 import threading
 import time
@@ -36,6 +33,7 @@ from typing import Any
 
 from .. import schema
 from ..schema import ImageRecord
+from . import _drawing
 from .api import encode, encode_list
 
 __all__ = [
@@ -256,23 +254,10 @@ _WINDOW_END = calendar.timegm((2018, 10, 4, 23, 59, 59))
 
 
 _FIRST_RUNTIMES = frozenset({"python27", "python36", "node8"})
-_BUCKET_BITS = 20  # generated images are drawn from per-bucket pools; 2**20 s is about 12 days
 
 
 def _parse_clock(clock: str) -> int:
     return calendar.timegm(time.strptime(clock, DATE_FORMAT))
-
-
-@functools.cache
-def _times_of_day() -> tuple[str, ...]:
-    """All 86,400 "HH:MM:SS" strings, so formatting a date is two lookups and a concatenation."""
-    return tuple(f" {h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60))
-
-
-def _days(start: int, end: int) -> list[str]:
-    """The "dd-mm-YYYY" strings of the days from ``start`` to ``end`` (epoch seconds) inclusive."""
-    first, last = start // 86400, end // 86400
-    return [time.strftime("%d-%m-%Y", time.gmtime(day * 86400)) for day in range(first, last + 1)]
 
 
 def _variants() -> list[tuple[str, str, str, bool, str, int, int]]:
@@ -340,113 +325,17 @@ def _generate(
     size: int, seed: int, clock: str, chunks: list[bytes] | None = None, uuids: list[str] | None = None
 ) -> list[ImageRecord]:
     """The records of :func:`generate_catalogue`; or, given ``uuids``, their list body in ``chunks`` and their uuids only."""
-    rng = random.Random(seed)
-    start = _WINDOW_START
-    end = min(_WINDOW_END, _parse_clock(clock) - 1)
-    end = max(end, start)
-    span = end - start
-
-    # Precomputed pools, so the per-record loop is lookups, a few random draws and one dict.
+    end = max(min(_WINDOW_END, _parse_clock(clock) - 1), _WINDOW_START)
     variants = _variants()
     # Each variant's (name, runtime, tag, gpu, description, registry_path), made once.
-    kinds = {v: (v[0], v[1], v[2], v[3], v[4], _registry_path(v[0], v[1], v[2])) for v in variants}
-    pools = []  # per time bucket: 4096 kinds
-    for bucket in range((span >> _BUCKET_BITS) + 1):
-        bucket_end = start + ((bucket + 1) << _BUCKET_BITS)
-        available = [v for v in variants if v[6] <= bucket_end] or variants[:1]
-        weights = [1.0 + math.sqrt(v[5]) for v in available]
-        pools.append([kinds[v] for v in rng.choices(available, weights, k=4096)])
-    # Each kind of image's JSON after its dates, written once (with its description, and without).
-    tails: dict[tuple[str, str, str, bool, str, str], tuple[tuple[str, str], tuple[str, str]]] = {}
+    kinds = [(v[0], v[1], v[2], v[3], v[4], _registry_path(v[0], v[1], v[2])) for v in variants]
+    draws = _drawing.draw(size, seed, _WINDOW_START, end, variants)
     if chunks is not None:
-        for kind in kinds.values():
-            name, runtime, tag, gpu, description, _ = kind
-            fixed = _dumps(name), _dumps(runtime), _dumps(tag), "true" if gpu else "false"
-            path = _dumps(kind[5])
-            tails[kind] = (
-                (path, _TAIL % (fixed[0], _dumps(description), fixed[3], fixed[1], fixed[2])),
-                (path, _TAIL % (fixed[0], '""', fixed[3], fixed[1], fixed[2])),
-            )
-    # One formatting per record: uuid, count, then the kind's registry path and tail around the dates.
-    record_json = (
-        '{"uuid":"%s","current_server_time":'
-        + _dumps(clock).replace("%", "%%")
-        + ',"num_installations":%d,"registry_path":%s,"updated_at":"%s","created_at":"%s",%s'
-    )
-    texts: list[str] = []
-    installs_pool = [min(int(rng.lognormvariate(2.0, 1.3)), 1500) for _ in range(4096)]
-    days = _days(start, end)
-    times = _times_of_day()
-    first_day = start // 86400
-
-    # Sorted created dates give the creation order of a real database.
-    random_ = rng.random
-    created_seconds = sorted(start + int(span * math.sqrt(random_())) for _ in range(size))
-
-    getrandbits = rng.getrandbits
-    v4_clear = ~((0xF << 76) | (0x3 << 62))
-    v4_set = (0x4 << 76) | (0x2 << 62)
-    records: list[ImageRecord] = []
-    append = records.append
-    for created in created_seconds:
-        bits = getrandbits(64)
-        kind = pools[(created - start) >> _BUCKET_BITS][bits & 4095]
-        name, runtime, tag, gpu, description, registry_path = kind
-        installs = installs_pool[(bits >> 12) & 4095]
-        empty = (bits >> 24) & 63 == 0
-        if empty:
-            description = ""
-        created_at = days[created // 86400 - first_day] + times[created % 86400]
-        if (bits >> 30) & 1:
-            updated_at = created_at
-        else:
-            u = ((bits >> 31) & 0xFFFFFF) / 0x1000000
-            updated = created + int((end - created) * u * u * u)
-            updated_at = days[updated // 86400 - first_day] + times[updated % 86400]
-        h = "%032x" % ((getrandbits(128) & v4_clear) | v4_set)
-        uuid = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-        if chunks is not None:
-            path, tail = tails[kind][empty]
-            texts.append(record_json % (uuid, installs, path, updated_at, created_at, tail))
-            if len(texts) == _LIST_BATCH:
-                _flush(texts, chunks, last=False)
-        if uuids is not None:
-            uuids.append(uuid)
-            continue
-        append(
-            {
-                "uuid": uuid,
-                "current_server_time": clock,
-                "num_installations": installs,
-                "registry_path": registry_path,
-                "updated_at": updated_at,
-                "created_at": created_at,
-                "name": name,
-                "description": description,
-                "requires_gpu": gpu,
-                "runtime": runtime,
-                "tag": tag,
-            }
-        )
-    if chunks is not None:
-        _flush(texts, chunks, last=True)
-    return records
-
-
-# The JSON of a record after its dates, as json.dumps writes it (compact, UTF-8 kept).
-_TAIL = '"name":%s,"description":%s,"requires_gpu":%s,"runtime":%s,"tag":%s}'
-_LIST_BATCH = 5000  # records per chunk of the list body, as encode_list makes them
-
-
-def _dumps(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _flush(texts: list[str], chunks: list[bytes], *, last: bool) -> None:
-    """Records' JSON as the next chunk of a list body: "[" first, "," between chunks, "]" last."""
-    opening = "[" if not chunks else "," if texts else ""
-    chunks.append((opening + ",".join(texts) + ("]" if last else "")).encode())
-    texts.clear()
+        chunks.extend(_drawing.list_body(draws, kinds, clock))
+    if uuids is not None:
+        uuids.extend(draws.uuids)
+        return []
+    return _drawing.records(draws, kinds, clock)
 
 
 def generate_downloads(images: Sequence[Mapping[str, Any]], seed: int = 0) -> dict[str, list[str]]:

@@ -1,0 +1,238 @@
+"""Drawing a generated catalogue in columns, and writing its records or its list body from them.
+
+:func:`draw` makes exactly the draws :func:`.catalogue.generate_catalogue` has always made (same
+``random.Random`` calls in the same order, so the same records for a seed), but a column at a
+time: the random bits of every record come from one ``getrandbits`` per batch of records (the
+Mersenne Twister fills a big draw with the same 32-bit words, least significant first, that
+successive small draws would take), the uuids are laid out and hex-encoded as bytes for all
+records at once, and each record's JSON in the list body is one ``%`` of a template prebuilt
+for its kind of image. A million records take about a second instead of three.
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import random
+import sys
+import time
+from array import array
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from ..schema import ImageRecord
+
+Variant = tuple[str, str, str, bool, str, int, int]
+"""(name, runtime, tag, gpu, description, popularity, available_from): a kind of image to draw from."""
+Kind = tuple[str, str, str, bool, str, str]
+"""(name, runtime, tag, gpu, description, registry_path): what a record of a kind of image holds."""
+
+BUCKET_BITS = 20  # generated images are drawn from per-bucket pools; 2**20 s is about 12 days
+LIST_BATCH = 5000  # records per chunk of the list body, as encode_list makes them
+_POOL = 4096  # kinds and installation counts per pool, picked by 12 random bits
+
+# Per record, 64 bits of choices then 128 of uuid: once two getrandbits calls, now one per batch.
+_RECORD_BYTES = 24
+_BATCH_RECORDS = 1 << 16  # keeps each getrandbits argument far below its C int limit
+# The uuid's version (4) and variant (10xx) bits, set in its big-endian bytes 6 and 8.
+_VERSION = bytes((byte & 0x0F) | 0x40 for byte in range(256))
+_VARIANT = bytes((byte & 0x3F) | 0x80 for byte in range(256))
+# Where each of a uuid's 32 hex digits goes in its 36 characters (dashes after 8, 12, 16, 20 digits).
+_DIGIT_AT = tuple(digit + (digit >= 8) + (digit >= 12) + (digit >= 16) + (digit >= 20) for digit in range(32))
+
+# The JSON of a record after its dates, as json.dumps writes it (compact, UTF-8 kept).
+_TAIL = '"name":%s,"description":%s,"requires_gpu":%s,"runtime":%s,"tag":%s}'
+
+
+class Draws(NamedTuple):
+    """A generated catalogue's records as columns, in creation order.
+
+    ``codes[i]`` is ``2 * kind + empty``: the index of record ``i``'s kind in the kinds given to
+    :func:`draw`, and whether its description is empty.
+    """
+
+    codes: list[int]
+    uuids: list[str]
+    installs: list[int]
+    updated_at: list[str]
+    created_at: list[str]
+
+
+def draw(size: int, seed: int, start: int, end: int, variants: Sequence[Variant]) -> Draws:
+    """Draw ``size`` records from ``random.Random(seed)``, created between ``start`` and ``end`` (epoch seconds).
+
+    Args:
+        size: how many records (>= 0).
+        seed: the generator's seed.
+        start: the earliest creation time; ``end`` (>= ``start``) the latest.
+        variants: the kinds of image, as :data:`Variant` tuples; ``Draws.codes`` index them.
+
+    Returns:
+        The records' columns.
+    """
+    rng = random.Random(seed)
+    span = end - start
+    pools = _pools(rng, start, span, variants)
+    installs_pool = [min(int(rng.lognormvariate(2.0, 1.3)), 1500) for _ in range(_POOL)]
+    # Sorted created dates give the creation order of a real database. Sorting the uniform draws
+    # before mapping them (monotonically) to seconds gives the same list as sorting the seconds.
+    random_ = rng.random
+    uniform = [random_() for _ in range(size)]
+    uniform.sort()
+    sqrt = math.sqrt
+    created = [start + int(span * sqrt(x)) for x in uniform]
+    del uniform
+    data = _random_bytes(rng, size)
+    choices = _choice_bits(data, size)
+    uuids = _uuids(data, size)
+    del data
+    codes = [
+        pools[(seconds - start) >> BUCKET_BITS][bits & 4095] * 2 + ((bits >> 24) & 63 == 0)
+        for seconds, bits in zip(created, choices, strict=True)
+    ]
+    installs = [installs_pool[(bits >> 12) & 4095] for bits in choices]
+    created_at, updated_at = _dates(created, choices, end)
+    return Draws(codes, uuids, installs, updated_at, created_at)
+
+
+def _dates(created: list[int], choices: array[int], end: int) -> tuple[list[str], list[str]]:
+    """Each record's ``created_at`` and ``updated_at`` text (half never updated, the others skewed towards creation)."""
+    # A date is "dd-mm-YYYY HH" by the hour since the epoch, then ":MM:SS": two lookups and a
+    # concatenation, in tables small enough to stay in the CPU's caches (created dates are sorted,
+    # so the hours are read in order; 86,400 times of day would be read all over 5 MB).
+    hours: list[str] = [""] * (end // 3600 + 1)
+    for day in range(created[0] // 86400 if created else 0, end // 86400 + 1):
+        text = time.strftime("%d-%m-%Y", time.gmtime(day * 86400))
+        hours[day * 24 : day * 24 + 24] = [f"{text} {hour:02d}" for hour in range(24)]
+    del hours[end // 3600 + 1 :]
+    minutes = _minutes_and_seconds()
+    created_at = [hours[seconds // 3600] + minutes[seconds % 3600] for seconds in created]
+    updated_at = [
+        text
+        if (bits >> 30) & 1
+        else hours[(t := seconds + int((end - seconds) * (u := ((bits >> 31) & 0xFFFFFF) / 0x1000000) * u * u)) // 3600]
+        + minutes[t % 3600]
+        for seconds, bits, text in zip(created, choices, created_at, strict=True)
+    ]
+    return created_at, updated_at
+
+
+def _pools(rng: random.Random, start: int, span: int, variants: Sequence[Variant]) -> list[list[int]]:
+    """Per time bucket, 4096 indices into ``variants`` (popular ones more often, none before it is available)."""
+    index = {variant: i for i, variant in enumerate(variants)}
+    pools = []
+    for bucket in range((span >> BUCKET_BITS) + 1):
+        bucket_end = start + ((bucket + 1) << BUCKET_BITS)
+        available = [v for v in variants if v[6] <= bucket_end] or list(variants[:1])
+        weights = [1.0 + math.sqrt(v[5]) for v in available]
+        pools.append([index[v] for v in rng.choices(available, weights, k=_POOL)])
+    return pools
+
+
+def _random_bytes(rng: random.Random, size: int) -> bytes:
+    """Each record's 192 random bits (24 bytes, little-endian), as getrandbits(64) then getrandbits(128) drew them."""
+    parts = []
+    for first in range(0, size, _BATCH_RECORDS):
+        count = min(_BATCH_RECORDS, size - first)
+        parts.append(rng.getrandbits(8 * _RECORD_BYTES * count).to_bytes(_RECORD_BYTES * count, "little"))
+    return b"".join(parts)
+
+
+def _choice_bits(data: bytes, size: int) -> array[int]:
+    """Each record's first 64 random bits as an unsigned integer (the choices of kind, count and dates)."""
+    packed = bytearray(8 * size)
+    for byte in range(8):
+        packed[byte::8] = data[byte::_RECORD_BYTES]
+    choices = array("Q", packed)  # an unsigned long long is 8 bytes wherever CPython runs
+    if sys.byteorder == "big":
+        choices.byteswap()
+    return choices
+
+
+def _uuids(data: bytes, size: int) -> list[str]:
+    """Each record's version-4 uuid, from its last 128 random bits (the number, hex in big-endian order)."""
+    raw = bytearray(16 * size)
+    for byte in range(16):
+        raw[15 - byte :: 16] = data[8 + byte :: _RECORD_BYTES]
+    raw[6::16] = raw[6::16].translate(_VERSION)
+    raw[8::16] = raw[8::16].translate(_VARIANT)
+    digits = raw.hex().encode("ascii")
+    del raw
+    text = bytearray(b"-" * (36 * size))
+    for digit, at in enumerate(_DIGIT_AT):
+        text[at::36] = digits[digit::32]
+    del digits
+    joined = text.decode("ascii")
+    return [joined[at : at + 36] for at in range(0, 36 * size, 36)]
+
+
+@functools.cache
+def _minutes_and_seconds() -> tuple[str, ...]:
+    """All 3,600 ":MM:SS" strings."""
+    return tuple(f":{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+
+
+def records(draws: Draws, kinds: Sequence[Kind], clock: str) -> list[ImageRecord]:
+    """The record dicts of ``draws`` (``kinds`` in the order of the variants drawn from)."""
+    out: list[ImageRecord] = []
+    append = out.append
+    for code, uuid, installs, updated_at, created_at in zip(*draws, strict=True):
+        name, runtime, tag, gpu, description, registry_path = kinds[code >> 1]
+        append(
+            {
+                "uuid": uuid,
+                "current_server_time": clock,
+                "num_installations": installs,
+                "registry_path": registry_path,
+                "updated_at": updated_at,
+                "created_at": created_at,
+                "name": name,
+                "description": "" if code & 1 else description,
+                "requires_gpu": gpu,
+                "runtime": runtime,
+                "tag": tag,
+            }
+        )
+    return out
+
+
+def list_body(draws: Draws, kinds: Sequence[Kind], clock: str) -> list[bytes]:
+    """``encode_list(records(draws, kinds, clock))``, chunk for chunk, without making the dicts."""
+    templates = _templates(kinds, clock)
+    chunks: list[bytes] = []
+    size = len(draws.codes)
+    full = size - size % LIST_BATCH
+    for first in range(0, full + 1, LIST_BATCH):
+        last = min(first + LIST_BATCH, size)
+        texts = [
+            templates[code] % (uuid, installs, updated_at, created_at)
+            for code, uuid, installs, updated_at, created_at in zip(
+                *(column[first:last] for column in draws), strict=True
+            )
+        ]
+        # "[" first, "," between chunks; the records after the last full batch (maybe none) close it.
+        opening = "[" if not chunks else "," if texts else ""
+        chunks.append((opening + ",".join(texts) + ("]" if first == full else "")).encode())
+    return chunks
+
+
+def _templates(kinds: Sequence[Kind], clock: str) -> list[str]:
+    """Per code (kind, empty description), a record's JSON with ``%`` fields for uuid, count and dates."""
+    head = '{"uuid":"%s","current_server_time":' + _escaped(clock) + ',"num_installations":%d,"registry_path":'
+    templates = []
+    for name, runtime, tag, gpu, description, registry_path in kinds:
+        start = head + _escaped(registry_path) + ',"updated_at":"%s","created_at":"%s",'
+        for text in (description, ""):
+            tail = _TAIL % (_dumps(name), _dumps(text), "true" if gpu else "false", _dumps(runtime), _dumps(tag))
+            templates.append(start + tail.replace("%", "%%"))
+    return templates
+
+
+def _escaped(text: str) -> str:
+    return _dumps(text).replace("%", "%%")
+
+
+def _dumps(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
