@@ -20,6 +20,7 @@ import sys
 import time
 from array import array
 from collections.abc import Sequence
+from itertools import chain
 from typing import NamedTuple
 
 from ..schema import ImageRecord
@@ -206,15 +207,12 @@ def list_body(draws: Draws, kinds: Sequence[Kind], clock: str) -> list[bytes]:
     full = size - size % LIST_BATCH
     for first in range(0, full + 1, LIST_BATCH):
         last = min(first + LIST_BATCH, size)
-        texts = [
-            templates[code] % (uuid, installs, updated_at, created_at)
-            for code, uuid, installs, updated_at, created_at in zip(
-                *(column[first:last] for column in draws), strict=True
-            )
-        ]
+        # One formatting per chunk, not per record: the records' templates joined, then all their fields.
+        template = ",".join(map(templates.__getitem__, draws.codes[first:last]))
+        fields = tuple(chain.from_iterable(zip(*(column[first:last] for column in draws[1:]), strict=True)))
         # "[" first, "," between chunks; the records after the last full batch (maybe none) close it.
-        opening = "[" if not chunks else "," if texts else ""
-        chunks.append((opening + ",".join(texts) + ("]" if first == full else "")).encode())
+        opening = "[" if not chunks else "," if last > first else ""
+        chunks.append((opening + template % fields + ("]" if first == full else "")).encode())
     return chunks
 
 
