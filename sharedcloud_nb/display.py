@@ -137,6 +137,42 @@ def image_labels(frame: pd.DataFrame) -> pd.Series:
         >>> list(image_labels(frame))
         ['nlp (python27)', 'nlp (python36)', 'xgboost']
     """
+    return pd.Series(
+        pd.arrays.ArrowStringArray(_label_parts(frame).labels.cast(pa.large_string())),
+        index=frame.index,
+        name="name" if "name" in frame.columns else None,  # as the name column's Series was
+    )
+
+
+@dataclass(frozen=True)
+class LabelParts:
+    """How :func:`image_labels` built each row's label, kept so that labels can be ordered as numbers.
+
+    A row's label is either one of ``shared`` (the forms without a uuid, written once per distinct
+    (name, runtime, tag)), or ``prefix[triple] + ident + ")"`` where ``prefix`` is
+    ``"name (runtime, tag, "`` and ``ident`` the row's uuid (its first 8 characters at step 3).
+
+    Attributes:
+        labels: every row's label, as one Arrow string array in the frame's order.
+        shared: the distinct labels without a uuid; ``where[row]`` is the row's among them, or -1.
+        where: per row, its label's position in ``shared``, or -1 for a label with a uuid.
+        step: per row, the label's form (0 name ... 3 first 8 characters of the uuid, 4 the uuid).
+        triple: per row, its number among the distinct (name, runtime, tag).
+        prefixes: per triple, ``"name (runtime, tag, "``.
+        uuid: the rows' ids as text.
+    """
+
+    labels: pa.Array
+    shared: pa.Array
+    where: np.ndarray
+    step: np.ndarray
+    triple: np.ndarray
+    prefixes: pa.Array
+    uuid: pa.Array
+
+
+def _label_parts(frame: pd.DataFrame) -> LabelParts:
+    """The labels of :func:`image_labels` and how each was built (see :class:`LabelParts`)."""
     # Positional work throughout: the uuid index may repeat (the API once served duplicates).
     # The first three forms depend on (name, runtime, tag) alone: they are written once per
     # distinct triple, and a row holds the number of its label in a table of distinct labels, so
@@ -158,6 +194,7 @@ def image_labels(frame: pd.DataFrame) -> pd.Series:
     count = len(triple)
     step = np.zeros(count, dtype=np.int64)  # which form each row's label has
     own: dict[int, pa.Array] = {}  # the uuid forms (3, 4): each row's own string, for the rows at that form
+    prefixes = join_text(n_, " (", r_, ", ", t_, ", ")  # "name (runtime, tag, "
 
     def numbers() -> np.ndarray:
         ids = np.empty(count, dtype=np.int64)
@@ -178,22 +215,33 @@ def image_labels(frame: pd.DataFrame) -> pd.Series:
         clash = np.bincount(ids)[ids] > 1
         if not clash.any():
             break
+        before = step.copy()
         step[clash] = form
-        own.clear()
         for uuid_form in (3, 4):
             rows = np.flatnonzero(step == uuid_form)
-            if len(rows):
+            if not len(rows):
+                own.pop(uuid_form, None)
+            elif uuid_form == 3 and form == 4 and 3 in own:
+                # At the last step rows only leave form 3 (for form 4): keep the strings of those that stay.
+                own[3] = own[3].filter(pa.array(step[before == 3] == 3))
+            else:
                 ident = uuid.take(pa.array(rows))
                 if uuid_form == 3:
                     ident = pc.utf8_slice_codeunits(ident, 0, 8)
-                at = pa.array(triple[rows])
-                own[uuid_form] = join_text(n_.take(at), " (", r_.take(at), ", ", t_.take(at), ", ", ident, ")")
-    labels = _assemble(strings, table_of, triple, step, own)
-    named = "name" if "name" in frame.columns else None  # as the name column's Series was
-    return pd.Series(pd.arrays.ArrowStringArray(labels.cast(pa.large_string())), index=frame.index, name=named)
+                own[uuid_form] = join_text(prefixes.take(pa.array(triple[rows])), ident, ")")
+    labels, where = _assemble(strings, table_of, triple, step, own)
+    return LabelParts(labels, strings, where, step, triple, prefixes, uuid)
 
 
 def _arrow_strings(frame: pd.DataFrame, column: str, missing: str) -> pa.Array:
+    if column in frame.columns and isinstance(frame[column].dtype, pd.CategoricalDtype):
+        # Each category made text once and taken by code: pandas' astype goes through a million objects.
+        column_values = frame[column]
+        categories = column_values.cat.categories.astype("string[pyarrow]").fillna(missing)
+        table = pa.array(pd.concat([pd.Series(categories), pd.Series([missing], dtype="string[pyarrow]")]), pa.string())
+        codes = column_values.cat.codes.to_numpy().astype(np.int64)
+        codes[codes < 0] = len(categories)
+        return (table.combine_chunks() if isinstance(table, pa.ChunkedArray) else table).take(pa.array(codes))
     values = pa.array(_strings(frame, column, missing), type=pa.string())
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
@@ -215,8 +263,9 @@ def _triples(name: pa.Array, runtime: pa.Array, tag: pa.Array) -> tuple[np.ndarr
 
 def _assemble(
     strings: pa.Array, table_of: np.ndarray, triple: np.ndarray, step: np.ndarray, own: dict[int, pa.Array]
-) -> pa.Array:
-    """Each row's label as one Arrow array: from the table of shared labels, or the row's own."""
+) -> tuple[pa.Array, np.ndarray]:
+    """Each row's label as one Arrow array (from the table of shared labels, or the row's own), and
+    each row's position in the table (-1 for a row with a label of its own)."""
     pieces = [strings]
     where = np.empty(len(triple), dtype=np.int64)
     shared = step < 3
@@ -227,7 +276,8 @@ def _assemble(
         where[rows] = offset + np.arange(len(rows))
         pieces.append(text)
         offset += len(text)
-    return pa.concat_arrays([piece.cast(pa.string()) for piece in pieces]).take(pa.array(where))
+    labels = pa.concat_arrays([piece.cast(pa.string()) for piece in pieces]).take(pa.array(where))
+    return labels, np.where(shared, where, -1)
 
 
 # -- time and text in words --------------------------------------------------------------------------

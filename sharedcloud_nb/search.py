@@ -19,8 +19,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._arrow import join_text
+from ._label_order import label_order
 from .client import canonical_uuid
-from .display import image_labels, plural
+from .display import _label_parts, plural
 
 __all__ = ["PICKER_LIMIT", "ImageIndex", "Matches", "is_uuid"]
 
@@ -156,27 +157,20 @@ class ImageIndex:
     def __init__(self, frame: pd.DataFrame) -> None:
         if not frame.index.is_unique:  # filtering copies every column: only when a uuid repeats
             frame = frame[~frame.index.duplicated()]
-        uuids = pd.Series(frame.index.astype(str), index=frame.index, dtype="string[pyarrow]")
-        labels = image_labels(frame)
+        parts = _label_parts(frame)
         texts, combination = _search_texts(frame)
-        # Arrow sorts strings natively (and stably), far faster than numpy on object arrays.
-        order = pc.sort_indices(pa.array(labels.str.lower(), type=pa.string())).to_numpy()
+        # The lowercased labels' order, from integer keys (see label_order): no million-string sort.
+        order = label_order(parts)
 
         self.frame = frame
         #: the frame position of each image, in the index's (label) order
         self.rows = order
-        uuid_array = pa.array(uuids, type=pa.string())
-        if isinstance(uuid_array, pa.ChunkedArray):
-            uuid_array = uuid_array.combine_chunks()
-        label_array = pa.array(labels, type=pa.string())
-        # In the index's order, as Arrow text: a million Python strings are made only if asked for
-        # (uuids, labels, a lookup by uuid); the picker reads the few it shows (uuid_at, label_at).
-        self._uuid_text = uuid_array.take(pa.array(order))
-        self._label_text = (
-            label_array.combine_chunks().take(pa.array(order))
-            if isinstance(label_array, pa.ChunkedArray)
-            else label_array.take(pa.array(order))
-        )
+        uuid_array = parts.uuid
+        # As Arrow text in the frame's order: a million Python strings are made only if asked for
+        # (uuids, labels, a lookup by uuid), and the index's order is taken then; the picker reads
+        # the few it shows (uuid_at, label_at).
+        self._uuid_text: pa.Array = uuid_array
+        self._label_text: pa.Array = parts.labels
         self._uuids: np.ndarray[Any, np.dtype[np.object_]] | None = None
         self._labels: np.ndarray[Any, np.dtype[np.object_]] | None = None
         self._positions: dict[str, int] | None = None
@@ -186,40 +180,42 @@ class ImageIndex:
         # The listed ids that are uuids in another spelling (upper case, say), by their canonical
         # form: a pick of the canonical spelling finds them. Canonical ids, nearly all, need no entry.
         odd = np.flatnonzero(~pc.match_substring_regex(uuid_array, _CANONICAL_UUID).to_numpy(zero_copy_only=False))
-        self._aliases = {canonical_uuid(listed): listed for listed in uuids.iloc[odd] if is_uuid(listed)}
+        self._aliases = {
+            canonical_uuid(listed): listed for listed in uuid_array.take(pa.array(odd)).to_pylist() if is_uuid(listed)
+        }
         # When every id is a canonical uuid, a word with a letter beyond a-f starts none of them.
         self._only_canonical = len(odd) == 0
 
     def __len__(self) -> int:
-        return len(self._uuid_text)
+        return len(self.rows)
 
     @property
     def uuids(self) -> np.ndarray[Any, np.dtype[np.object_]]:
         """The listed ids, in the index's (label) order (made on first use)."""
         if self._uuids is None:
-            self._uuids = np.asarray(self._uuid_text.to_pylist(), dtype=object)
+            self._uuids = np.asarray(self._uuid_text.take(pa.array(self.rows)).to_pylist(), dtype=object)
         return self._uuids
 
     @property
     def labels(self) -> np.ndarray[Any, np.dtype[np.object_]]:
         """The labels, in the index's order (made on first use)."""
         if self._labels is None:
-            self._labels = np.asarray(self._label_text.to_pylist(), dtype=object)
+            self._labels = np.asarray(self._label_text.take(pa.array(self.rows)).to_pylist(), dtype=object)
         return self._labels
 
     def uuid_at(self, position: int) -> str:
         """The id at ``position`` of the index's order (without making every id a Python string)."""
-        return str(self._uuid_text[int(position)].as_py())
+        return str(self._uuid_text[int(self.rows[position])].as_py())
 
     def label_at(self, position: int) -> str:
         """The label at ``position`` of the index's order."""
-        return str(self._label_text[int(position)].as_py())
+        return str(self._label_text[int(self.rows[position])].as_py())
 
     @property
     def _position(self) -> dict[str, int]:
         """id -> position in the index's order, built on first lookup."""
         if self._positions is None:
-            self._positions = {uuid: i for i, uuid in enumerate(self._uuid_text.to_pylist())}
+            self._positions = {uuid: i for i, uuid in enumerate(self.uuids)}
         return self._positions
 
     def resolve(self, value: object) -> str:

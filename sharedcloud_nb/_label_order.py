@@ -1,0 +1,135 @@
+"""The picker's order: images sorted by their lowercased label, without sorting a million strings.
+
+:func:`label_order` gives the order Arrow's stable ``sort_indices`` gives over the lowercased labels
+of :func:`~sharedcloud_nb.display.image_labels`, but sorts integers: the few distinct shared
+labels and "name (runtime, tag, " prefixes are ranked once (a few thousand strings), and the uuid
+that ends a label is read as a number. When the labels do not have the shape this relies on (an
+id that is not a uuid, a prefix that begins another label), it sorts the strings as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .display import LabelParts
+
+__all__ = ["label_order"]
+
+_HEX = np.full(256, 255, dtype=np.uint8)  # a byte's value as a hex digit, 255 for any other byte
+for _digit, _char in enumerate("0123456789abcdef"):
+    _HEX[ord(_char)] = _HEX[ord(_char.upper())] = _digit
+_HYPHENS = (8, 13, 18, 23)  # where a uuid's hyphens are
+# The uuid's 32 hex digits after its first 8 (which lead the key), in two integers of 8 and 16 digits.
+_MIDDLE = (9, 10, 11, 12, 14, 15, 16, 17)
+_LAST = (19, 20, 21, 22, *range(24, 36))
+
+
+def label_order(parts: LabelParts) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """Row positions in the order of the rows' lowercased labels (ties in row order).
+
+    Args:
+        parts: the labels and how they were built (``display._label_parts``).
+
+    Returns:
+        What ``pc.sort_indices(pc.utf8_lower(parts.labels))`` returns, as a numpy array.
+    """
+    fast = _integer_order(parts)
+    if fast is not None:
+        return fast
+    return np.asarray(pc.sort_indices(pc.utf8_lower(parts.labels)).to_numpy(), dtype=np.intp)
+
+
+def _ranks(parts: LabelParts, own_triples: np.ndarray) -> np.ndarray | None:
+    """The rank of each shared label then each own prefix among them all, lowercased (equal strings
+    rank equal); None when a prefix begins another of these strings (the order would then depend
+    on the uuid that follows it, not on the prefix alone)."""
+    shared = pc.utf8_lower(parts.shared).cast(pa.string())
+    prefixes = pc.utf8_lower(parts.prefixes.take(pa.array(own_triples, type=pa.int64()))).cast(pa.string())
+    strings = pa.concat_arrays([shared, prefixes])
+    # Arrow's own order (UTF-8 bytes), the one the strings sort would use; a few thousand strings.
+    order = pc.sort_indices(strings).to_numpy()
+    ordered = strings.take(pa.array(order)).to_pylist()
+    is_prefix = order >= len(shared)
+    dense = np.zeros(len(ordered), dtype=np.int64)
+    rank = 0
+    run_has_prefix = bool(len(ordered)) and bool(is_prefix[0])  # in the run of equal strings so far
+    for i in range(1, len(ordered)):
+        if ordered[i] != ordered[i - 1]:
+            # Strings that begin with a prefix sort right after it: only the next distinct one can.
+            if run_has_prefix and ordered[i].startswith(ordered[i - 1]):
+                return None
+            rank += 1
+            run_has_prefix = False
+        run_has_prefix = run_has_prefix or bool(is_prefix[i])
+        dense[i] = rank
+    ranks = np.empty(len(ordered), dtype=np.int64)
+    ranks[order] = dense
+    return ranks
+
+
+def _hex_digits(ident: pa.Array) -> np.ndarray | None:
+    """The ids as an (n, 36) array of hex digit values (hyphens kept), or None unless every id is a
+    uuid written with 36 ASCII characters (any case)."""
+    if ident.null_count or len(ident) == 0:
+        return None if ident.null_count else np.zeros((0, 36), dtype=np.uint8)
+    if pc.min(pc.binary_length(ident)).as_py() != 36 or pc.max(pc.binary_length(ident)).as_py() != 36:
+        return None
+    width = np.int64 if pa.types.is_large_string(ident.type) else np.int32
+    offsets = np.frombuffer(ident.buffers()[1], dtype=width)[ident.offset : ident.offset + len(ident) + 1]
+    data = np.frombuffer(ident.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(-1, 36)
+    hyphens = data[:, _HYPHENS]
+    digits = _HEX[data]
+    digits[:, _HYPHENS] = 0
+    if (hyphens != ord("-")).any() or (digits == 255).any():
+        return None
+    return digits
+
+
+def _number(digits: np.ndarray, columns: tuple[int, ...]) -> np.ndarray:
+    value = np.zeros(len(digits), dtype=np.uint64)
+    for column in columns:
+        value = (value << np.uint64(4)) | digits[:, column].astype(np.uint64)
+    return value
+
+
+def _integer_order(parts: LabelParts) -> np.ndarray[Any, np.dtype[np.intp]] | None:
+    """The order of :func:`label_order` from integer keys, or None when the labels' shape does not allow it.
+
+    Key of a row: the rank of its shared label, or of its "name (runtime, tag, " prefix; then
+    whether a uuid follows (a label sorts before the longer ones it begins); then the uuid's
+    first 8 hex digits (all a step-3 label has: ")" sorts before the "-" of a whole uuid); then
+    the rest of a whole uuid. Hex digits in a fixed width sort as their value.
+    """
+    own_rows = np.flatnonzero(parts.where < 0)
+    own_triples, own_of = np.unique(parts.triple[own_rows], return_inverse=True)
+    digits = _hex_digits(parts.uuid.take(pa.array(own_rows, type=pa.int64())))
+    if digits is None:
+        return None
+    ranks = _ranks(parts, own_triples)
+    if ranks is None:
+        return None
+    shared_rows = parts.where >= 0
+    whole = parts.step[own_rows] == 4
+    key = np.empty(len(parts.where), dtype=np.int64)
+    key[shared_rows] = ranks[parts.where[shared_rows]] << 34
+    first = _number(digits, tuple(range(8))).astype(np.int64)
+    key[own_rows] = (
+        (ranks[len(parts.shared) + own_of.reshape(-1)] << 34) | (1 << 33) | (first << 1) | whole.astype(np.int64)
+    )
+    order = np.argsort(key, kind="stable")
+    if whole.any():
+        # Whole uuids that share a prefix and first 8 digits sit together in the order: sort those
+        # slots by the rest of the uuid, keeping the slots (lexsort is stable: ties keep row order).
+        is_whole = np.zeros(len(key), dtype=bool)
+        is_whole[own_rows[whole]] = True
+        slots = np.flatnonzero(is_whole[order])
+        rows = order[slots]
+        rest = np.empty((2, len(key)), dtype=np.uint64)
+        rest[0, own_rows[whole]] = _number(digits[whole], _MIDDLE)
+        rest[1, own_rows[whole]] = _number(digits[whole], _LAST)
+        order[slots] = rows[np.lexsort((rest[1, rows], rest[0, rows], key[rows]))]
+    return order.astype(np.intp, copy=False)
