@@ -73,6 +73,8 @@ def draw(size: int, seed: int, start: int, end: int, variants: Sequence[Variant]
     Returns:
         The records' columns.
     """
+    if start % 86400:
+        raise ValueError("start must be a midnight (UTC)")
     rng = random.Random(seed)
     span = end - start
     pools = _pools(rng, start, span, variants)
@@ -82,38 +84,44 @@ def draw(size: int, seed: int, start: int, end: int, variants: Sequence[Variant]
     random_ = rng.random
     uniform = [random_() for _ in range(size)]
     uniform.sort()
-    sqrt = math.sqrt
-    created = [start + int(span * sqrt(x)) for x in uniform]
+    # Seconds after ``start``: small ints, which Python divides, shifts and compares fastest.
+    sqrt, trunc, fspan = math.sqrt, float.__trunc__, float(span)
+    created = [trunc(fspan * sqrt(x)) for x in uniform]
     del uniform
     data = _random_bytes(rng, size)
     choices = _choice_bits(data, size)
     uuids = _uuids(data, size)
     del data
     codes = [
-        pools[(seconds - start) >> BUCKET_BITS][bits & 4095] * 2 + ((bits >> 24) & 63 == 0)
+        pools[seconds >> BUCKET_BITS][bits & 4095] * 2 + ((bits >> 24) & 63 == 0)
         for seconds, bits in zip(created, choices, strict=True)
     ]
     installs = [installs_pool[(bits >> 12) & 4095] for bits in choices]
-    created_at, updated_at = _dates(created, choices, end)
+    created_at, updated_at = _dates(created, choices, start, span)
     return Draws(codes, uuids, installs, updated_at, created_at)
 
 
-def _dates(created: list[int], choices: array[int], end: int) -> tuple[list[str], list[str]]:
-    """Each record's ``created_at`` and ``updated_at`` text (half never updated, the others skewed towards creation)."""
-    # A date is "dd-mm-YYYY HH" by the hour since the epoch, then ":MM:SS": two lookups and a
+def _dates(created: list[int], choices: array[int], start: int, span: int) -> tuple[list[str], list[str]]:
+    """Each record's ``created_at`` and ``updated_at`` text (half never updated, the others skewed towards creation).
+
+    ``created`` are seconds after ``start`` (a midnight), in order; no date is after ``start + span``.
+    """
+    # A date is "dd-mm-YYYY HH" by the hour after start, then ":MM:SS": two lookups and a
     # concatenation, in tables small enough to stay in the CPU's caches (created dates are sorted,
     # so the hours are read in order; 86,400 times of day would be read all over 5 MB).
-    hours: list[str] = [""] * (end // 3600 + 1)
-    for day in range(created[0] // 86400 if created else 0, end // 86400 + 1):
-        text = time.strftime("%d-%m-%Y", time.gmtime(day * 86400))
-        hours[day * 24 : day * 24 + 24] = [f"{text} {hour:02d}" for hour in range(24)]
-    del hours[end // 3600 + 1 :]
+    hours: list[str] = []
+    for day in range(span // 86400 + 1):
+        text = time.strftime("%d-%m-%Y", time.gmtime(start + day * 86400))
+        hours += [f"{text} {hour:02d}" for hour in range(24)]
     minutes = _minutes_and_seconds()
     created_at = [hours[seconds // 3600] + minutes[seconds % 3600] for seconds in created]
+    trunc = float.__trunc__
     updated_at = [
         text
         if (bits >> 30) & 1
-        else hours[(t := seconds + int((end - seconds) * (u := ((bits >> 31) & 0xFFFFFF) / 0x1000000) * u * u)) // 3600]
+        else hours[
+            (t := seconds + trunc((span - seconds) * (u := ((bits >> 31) & 0xFFFFFF) / 0x1000000) * u * u)) // 3600
+        ]
         + minutes[t % 3600]
         for seconds, bits, text in zip(created, choices, created_at, strict=True)
     ]
@@ -161,12 +169,14 @@ def _uuids(data: bytes, size: int) -> list[str]:
     raw[8::16] = raw[8::16].translate(_VARIANT)
     digits = raw.hex().encode("ascii")
     del raw
-    text = bytearray(b"-" * (36 * size))
+    # Each uuid's 36 characters and a newline, so that one split cuts them all apart.
+    text = bytearray(b"-" * 36 + b"\n") * size
     for digit, at in enumerate(_DIGIT_AT):
-        text[at::36] = digits[digit::32]
+        text[at::37] = digits[digit::32]
     del digits
-    joined = text.decode("ascii")
-    return [joined[at : at + 36] for at in range(0, 36 * size, 36)]
+    uuids = text.decode("ascii").split("\n")
+    uuids.pop()  # the empty string after the last newline
+    return uuids
 
 
 @functools.cache
