@@ -217,12 +217,13 @@ def list_body(draws: Draws, kinds: Sequence[Kind], clock: str) -> list[bytes]:
     full = size - size % LIST_BATCH
     for first in range(0, full + 1, LIST_BATCH):
         last = min(first + LIST_BATCH, size)
-        # One formatting per chunk, not per record: the records' templates joined, then all their fields.
-        template = ",".join(map(templates.__getitem__, draws.codes[first:last]))
-        fields = tuple(chain.from_iterable(zip(*(column[first:last] for column in draws[1:]), strict=True)))
         # "[" first, "," between chunks; the records after the last full batch (maybe none) close it.
         opening = "[" if not chunks else "," if last > first else ""
-        chunks.append((opening + template % fields + ("]" if first == full else "")).encode())
+        closing = "]" if first == full else ""
+        # One formatting per chunk, not per record: the records' templates joined, then all their fields.
+        template = opening + ",".join(map(templates.__getitem__, draws.codes[first:last])) + closing
+        fields = tuple(chain.from_iterable(zip(*(column[first:last] for column in draws[1:]), strict=True)))
+        chunks.append((template % fields).encode())
     return chunks
 
 
