@@ -21,7 +21,7 @@ import time
 from array import array
 from collections.abc import Sequence
 from itertools import chain
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..schema import ImageRecord
 
@@ -55,13 +55,14 @@ class Draws(NamedTuple):
     """
 
     codes: list[int]
-    uuids: list[str]
+    uuids: list[Any]  # str, or bytes when drawn for the list body (all text columns alike)
     installs: list[int]
-    updated_at: list[str]
-    created_at: list[str]
+    updated_at: list[Any]
+    created_at: list[Any]
+    uuid_text: str  # when drawn for the list body: every uuid followed by a newline; else ""
 
 
-def draw(size: int, seed: int, start: int, end: int, variants: Sequence[Variant]) -> Draws:
+def draw(size: int, seed: int, start: int, end: int, variants: Sequence[Variant], *, binary: bool = False) -> Draws:
     """Draw ``size`` records from ``random.Random(seed)``, created between ``start`` and ``end`` (epoch seconds).
 
     Args:
@@ -69,9 +70,13 @@ def draw(size: int, seed: int, start: int, end: int, variants: Sequence[Variant]
         seed: the generator's seed.
         start: the earliest creation time; ``end`` (>= ``start``) the latest.
         variants: the kinds of image, as :data:`Variant` tuples; ``Draws.codes`` index them.
+        binary: text columns as ASCII bytes (what :func:`list_body` formats), not str.
 
     Returns:
         The records' columns.
+
+    Raises:
+        ValueError: ``start`` is not a midnight (UTC).
     """
     if start % 86400:
         raise ValueError("start must be a midnight (UTC)")
@@ -90,18 +95,20 @@ def draw(size: int, seed: int, start: int, end: int, variants: Sequence[Variant]
     del uniform
     data = _random_bytes(rng, size)
     choices = _choice_bits(data, size)
-    uuids = _uuids(data, size)
+    text = _uuid_text(data, size)
     del data
     codes = [
         pools[seconds >> BUCKET_BITS][bits & 4095] * 2 + ((bits >> 24) & 63 == 0)
         for seconds, bits in zip(created, choices, strict=True)
     ]
     installs = [installs_pool[(bits >> 12) & 4095] for bits in choices]
-    created_at, updated_at = _dates(created, choices, start, span)
-    return Draws(codes, uuids, installs, updated_at, created_at)
+    created_at, updated_at = _dates(created, choices, start, span, binary)
+    uuids: list[Any] = text.split(b"\n") if binary else text.decode("ascii").split("\n")
+    uuids.pop()  # the empty string after the last newline
+    return Draws(codes, uuids, installs, updated_at, created_at, text.decode("ascii") if binary else "")
 
 
-def _dates(created: list[int], choices: array[int], start: int, span: int) -> tuple[list[str], list[str]]:
+def _dates(created: list[int], choices: array[int], start: int, span: int, binary: bool) -> tuple[list[Any], list[Any]]:
     """Each record's ``created_at`` and ``updated_at`` text (half never updated, the others skewed towards creation).
 
     ``created`` are seconds after ``start`` (a midnight), in order; no date is after ``start + span``.
@@ -109,11 +116,11 @@ def _dates(created: list[int], choices: array[int], start: int, span: int) -> tu
     # A date is "dd-mm-YYYY HH" by the hour after start, then ":MM:SS": two lookups and a
     # concatenation, in tables small enough to stay in the CPU's caches (created dates are sorted,
     # so the hours are read in order; 86,400 times of day would be read all over 5 MB).
-    hours: list[str] = []
+    hours: list[Any] = []
     for day in range(span // 86400 + 1):
         text = time.strftime("%d-%m-%Y", time.gmtime(start + day * 86400))
-        hours += [f"{text} {hour:02d}" for hour in range(24)]
-    minutes = _minutes_and_seconds()
+        hours += [f"{text} {hour:02d}".encode() if binary else f"{text} {hour:02d}" for hour in range(24)]
+    minutes = _minutes_and_seconds(binary)
     created_at = [hours[seconds // 3600] + minutes[seconds % 3600] for seconds in created]
     trunc = float.__trunc__
     updated_at = [
@@ -160,8 +167,8 @@ def _choice_bits(data: bytes, size: int) -> array[int]:
     return choices
 
 
-def _uuids(data: bytes, size: int) -> list[str]:
-    """Each record's version-4 uuid, from its last 128 random bits (the number, hex in big-endian order)."""
+def _uuid_text(data: bytes, size: int) -> bytes:
+    """Each record's version-4 uuid and a newline, from its last 128 random bits (the number, hex in big-endian order)."""
     raw = bytearray(16 * size)
     for byte in range(16):
         raw[15 - byte :: 16] = data[8 + byte :: _RECORD_BYTES]
@@ -174,22 +181,21 @@ def _uuids(data: bytes, size: int) -> list[str]:
     for digit, at in enumerate(_DIGIT_AT):
         text[at::37] = digits[digit::32]
     del digits
-    uuids = text.decode("ascii").split("\n")
-    uuids.pop()  # the empty string after the last newline
-    return uuids
+    return bytes(text)
 
 
 @functools.cache
-def _minutes_and_seconds() -> tuple[str, ...]:
-    """All 3,600 ":MM:SS" strings."""
-    return tuple(f":{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+def _minutes_and_seconds(binary: bool) -> tuple[Any, ...]:
+    """All 3,600 ":MM:SS" strings (as ASCII bytes if ``binary``)."""
+    texts = tuple(f":{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+    return tuple(text.encode() for text in texts) if binary else texts
 
 
 def records(draws: Draws, kinds: Sequence[Kind], clock: str) -> list[ImageRecord]:
     """The record dicts of ``draws`` (``kinds`` in the order of the variants drawn from)."""
     out: list[ImageRecord] = []
     append = out.append
-    for code, uuid, installs, updated_at, created_at in zip(*draws, strict=True):
+    for code, uuid, installs, updated_at, created_at in zip(*draws[:5], strict=True):
         name, runtime, tag, gpu, description, registry_path = kinds[code >> 1]
         append(
             {
@@ -210,20 +216,25 @@ def records(draws: Draws, kinds: Sequence[Kind], clock: str) -> list[ImageRecord
 
 
 def list_body(draws: Draws, kinds: Sequence[Kind], clock: str) -> list[bytes]:
-    """``encode_list(records(draws, kinds, clock))``, chunk for chunk, without making the dicts."""
-    templates = _templates(kinds, clock)
+    """``encode_list(records(draws, kinds, clock))``, chunk for chunk, without making the dicts.
+
+    ``draws`` come from :func:`draw` with ``binary=True``: bytes formatting finds each ``%`` with
+    memchr and copies the text between, where str formatting reads it character by character.
+    """
+    templates = [template.encode() for template in _templates(kinds, clock)]
+    columns = draws[1:5]
     chunks: list[bytes] = []
     size = len(draws.codes)
     full = size - size % LIST_BATCH
     for first in range(0, full + 1, LIST_BATCH):
         last = min(first + LIST_BATCH, size)
         # "[" first, "," between chunks; the records after the last full batch (maybe none) close it.
-        opening = "[" if not chunks else "," if last > first else ""
-        closing = "]" if first == full else ""
+        opening = b"[" if not chunks else b"," if last > first else b""
+        closing = b"]" if first == full else b""
         # One formatting per chunk, not per record: the records' templates joined, then all their fields.
-        template = opening + ",".join(map(templates.__getitem__, draws.codes[first:last])) + closing
-        fields = tuple(chain.from_iterable(zip(*(column[first:last] for column in draws[1:]), strict=True)))
-        chunks.append((template % fields).encode())
+        template = opening + b",".join(map(templates.__getitem__, draws.codes[first:last])) + closing
+        fields = tuple(chain.from_iterable(zip(*(column[first:last] for column in columns), strict=True)))
+        chunks.append(template % fields)
     return chunks
 
 

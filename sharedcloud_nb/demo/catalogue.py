@@ -321,21 +321,24 @@ def generate_catalogue(size: int, seed: int = 0, *, clock: str = FROZEN_CLOCK) -
             gc.enable()
 
 
-def _generate(
-    size: int, seed: int, clock: str, chunks: list[bytes] | None = None, uuids: list[str] | None = None
-) -> list[ImageRecord]:
-    """The records of :func:`generate_catalogue`; or, given ``uuids``, their list body in ``chunks`` and their uuids only."""
+def _generate(size: int, seed: int, clock: str) -> list[ImageRecord]:
+    """The records of :func:`generate_catalogue`."""
+    draws, kinds = _draw(size, seed, clock, binary=False)
+    return _drawing.records(draws, kinds, clock)
+
+
+def _generate_list_body(size: int, seed: int, clock: str) -> tuple[list[bytes], str]:
+    """The list body of :func:`generate_catalogue`'s records, in chunks, and their uuids, each followed by a newline."""
+    draws, kinds = _draw(size, seed, clock, binary=True)
+    return _drawing.list_body(draws, kinds, clock), draws.uuid_text
+
+
+def _draw(size: int, seed: int, clock: str, *, binary: bool) -> tuple[_drawing.Draws, list[_drawing.Kind]]:
     end = max(min(_WINDOW_END, _parse_clock(clock) - 1), _WINDOW_START)
     variants = _variants()
     # Each variant's (name, runtime, tag, gpu, description, registry_path), made once.
     kinds = [(v[0], v[1], v[2], v[3], v[4], _registry_path(v[0], v[1], v[2])) for v in variants]
-    draws = _drawing.draw(size, seed, _WINDOW_START, end, variants)
-    if chunks is not None:
-        chunks.extend(_drawing.list_body(draws, kinds, clock))
-    if uuids is not None:
-        uuids.extend(draws.uuids)
-        return []
-    return _drawing.records(draws, kinds, clock)
+    return _drawing.draw(size, seed, _WINDOW_START, end, variants, binary=binary), kinds
 
 
 def generate_downloads(images: Sequence[Mapping[str, Any]], seed: int = 0) -> dict[str, list[str]]:
