@@ -15,14 +15,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ._uuidhex import hex_digits, number
 from .display import LabelParts
 
 __all__ = ["label_order"]
 
-_HEX = np.full(256, 255, dtype=np.uint8)  # a byte's value as a hex digit, 255 for any other byte
-for _digit, _char in enumerate("0123456789abcdef"):
-    _HEX[ord(_char)] = _HEX[ord(_char.upper())] = _digit
-_HYPHENS = (8, 13, 18, 23)  # where a uuid's hyphens are
 # The uuid's 32 hex digits after its first 8 (which lead the key), in two integers of 8 and 16 digits.
 _MIDDLE = (9, 10, 11, 12, 14, 15, 16, 17)
 _LAST = (19, 20, 21, 22, *range(24, 36))
@@ -71,31 +68,6 @@ def _ranks(parts: LabelParts, own_triples: np.ndarray) -> np.ndarray | None:
     return ranks
 
 
-def _hex_digits(ident: pa.Array) -> np.ndarray | None:
-    """The ids as an (n, 36) array of hex digit values (hyphens kept), or None unless every id is a
-    uuid written with 36 ASCII characters (any case)."""
-    if ident.null_count or len(ident) == 0:
-        return None if ident.null_count else np.zeros((0, 36), dtype=np.uint8)
-    if pc.min(pc.binary_length(ident)).as_py() != 36 or pc.max(pc.binary_length(ident)).as_py() != 36:
-        return None
-    width = np.int64 if pa.types.is_large_string(ident.type) else np.int32
-    offsets = np.frombuffer(ident.buffers()[1], dtype=width)[ident.offset : ident.offset + len(ident) + 1]
-    data = np.frombuffer(ident.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(-1, 36)
-    hyphens = data[:, _HYPHENS]
-    digits = _HEX[data]
-    digits[:, _HYPHENS] = 0
-    if (hyphens != ord("-")).any() or (digits == 255).any():
-        return None
-    return digits
-
-
-def _number(digits: np.ndarray, columns: tuple[int, ...]) -> np.ndarray:
-    value = np.zeros(len(digits), dtype=np.uint64)
-    for column in columns:
-        value = (value << np.uint64(4)) | digits[:, column].astype(np.uint64)
-    return value
-
-
 def _integer_order(parts: LabelParts) -> np.ndarray[Any, np.dtype[np.intp]] | None:
     """The order of :func:`label_order` from integer keys, or None when the labels' shape does not allow it.
 
@@ -106,9 +78,13 @@ def _integer_order(parts: LabelParts) -> np.ndarray[Any, np.dtype[np.intp]] | No
     """
     own_rows = np.flatnonzero(parts.where < 0)
     own_triples, own_of = np.unique(parts.triple[own_rows], return_inverse=True)
-    digits = _hex_digits(parts.uuid.take(pa.array(own_rows, type=pa.int64())))
-    if digits is None:
-        return None
+    if parts.digits is not None:  # every id read already, as image_labels told clashes apart
+        digits = parts.digits[own_rows]
+    else:
+        read = hex_digits(parts.uuid.take(pa.array(own_rows, type=pa.int64())))
+        if read is None:
+            return None
+        digits = read[0]
     ranks = _ranks(parts, own_triples)
     if ranks is None:
         return None
@@ -116,7 +92,7 @@ def _integer_order(parts: LabelParts) -> np.ndarray[Any, np.dtype[np.intp]] | No
     whole = parts.step[own_rows] == 4
     key = np.empty(len(parts.where), dtype=np.int64)
     key[shared_rows] = ranks[parts.where[shared_rows]] << 34
-    first = _number(digits, tuple(range(8))).astype(np.int64)
+    first = number(digits, range(8)).astype(np.int64)
     key[own_rows] = (
         (ranks[len(parts.shared) + own_of.reshape(-1)] << 34) | (1 << 33) | (first << 1) | whole.astype(np.int64)
     )
@@ -129,7 +105,7 @@ def _integer_order(parts: LabelParts) -> np.ndarray[Any, np.dtype[np.intp]] | No
         slots = np.flatnonzero(is_whole[order])
         rows = order[slots]
         rest = np.empty((2, len(key)), dtype=np.uint64)
-        rest[0, own_rows[whole]] = _number(digits[whole], _MIDDLE)
-        rest[1, own_rows[whole]] = _number(digits[whole], _LAST)
+        rest[0, own_rows[whole]] = number(digits[whole], _MIDDLE)
+        rest[1, own_rows[whole]] = number(digits[whole], _LAST)
         order[slots] = rows[np.lexsort((rest[1, rows], rest[0, rows], key[rows]))]
     return order.astype(np.intp, copy=False)

@@ -15,6 +15,7 @@ column added to the schema shows on the card without a change here.
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._arrow import join_text
+from ._uuidhex import first_eight, hex_digits
 from .schema import COLUMNS, TABLE
 
 __all__ = [
@@ -160,6 +162,7 @@ class LabelParts:
         triple: per row, its number among the distinct (name, runtime, tag).
         prefixes: per triple, ``"name (runtime, tag, "``.
         uuid: the rows' ids as text.
+        digits: every id's hex digits (``_uuidhex.hex_digits``), or None when one is not a uuid.
     """
 
     labels: pa.Array
@@ -169,6 +172,7 @@ class LabelParts:
     triple: np.ndarray
     prefixes: pa.Array
     uuid: pa.Array
+    digits: np.ndarray | None
 
 
 def _label_parts(frame: pd.DataFrame) -> LabelParts:
@@ -195,6 +199,12 @@ def _label_parts(frame: pd.DataFrame) -> LabelParts:
     step = np.zeros(count, dtype=np.int64)  # which form each row's label has
     own: dict[int, pa.Array] = {}  # the uuid forms (3, 4): each row's own string, for the rows at that form
     prefixes = join_text(n_, " (", r_, ", ", t_, ", ")  # "name (runtime, tag, "
+    read = hex_digits(uuid)
+    # When every id is a uuid and no "name (runtime, tag, " begins another label, two labels with
+    # 8 characters of the uuid are equal exactly when their prefix and those characters are: the
+    # clashes at that step are counted on integers, not on a million strings.
+    prefix_code = _prefix_codes(prefixes, strings) if read is not None else None
+    eight = first_eight(*read) if read is not None and prefix_code is not None else None
 
     def numbers() -> np.ndarray:
         ids = np.empty(count, dtype=np.int64)
@@ -208,6 +218,10 @@ def _label_parts(frame: pd.DataFrame) -> LabelParts:
             codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64) + offset
             ids[rows] = np.where(found >= 0, found, codes)
             offset += len(encoded.dictionary)
+        rows = np.flatnonzero(step == 3)
+        if eight is not None and prefix_code is not None and len(rows):
+            _, codes = np.unique((prefix_code[triple[rows]] << 40) | eight[rows], return_inverse=True)
+            ids[rows] = offset + codes.reshape(-1)
         return ids
 
     for form in range(1, 5):  # built only when needed: most catalogues stop after one or two steps
@@ -219,7 +233,7 @@ def _label_parts(frame: pd.DataFrame) -> LabelParts:
         step[clash] = form
         for uuid_form in (3, 4):
             rows = np.flatnonzero(step == uuid_form)
-            if not len(rows):
+            if not len(rows) or (uuid_form == 3 and eight is not None):  # (then made once, below)
                 own.pop(uuid_form, None)
             elif uuid_form == 3 and form == 4 and 3 in own:
                 # At the last step rows only leave form 3 (for form 4): keep the strings of those that stay.
@@ -229,8 +243,25 @@ def _label_parts(frame: pd.DataFrame) -> LabelParts:
                 if uuid_form == 3:
                     ident = pc.utf8_slice_codeunits(ident, 0, 8)
                 own[uuid_form] = join_text(prefixes.take(pa.array(triple[rows])), ident, ")")
+    rows = np.flatnonzero(step == 3)
+    if eight is not None and len(rows):
+        ident = pc.utf8_slice_codeunits(uuid.take(pa.array(rows)), 0, 8)
+        own[3] = join_text(prefixes.take(pa.array(triple[rows])), ident, ")")
     labels, where = _assemble(strings, table_of, triple, step, own)
-    return LabelParts(labels, strings, where, step, triple, prefixes, uuid)
+    return LabelParts(labels, strings, where, step, triple, prefixes, uuid, None if read is None else read[0])
+
+
+def _prefix_codes(prefixes: pa.Array, strings: pa.Array) -> np.ndarray | None:
+    """Each triple's number among the distinct "name (runtime, tag, " prefixes, or None when one of
+    them begins another prefix or a label without a uuid (a label with a uuid could then equal
+    one that has another prefix)."""
+    encoded = prefixes.dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    ordered = sorted(set(distinct) | set(strings.to_pylist()))  # the strings a prefix begins follow it
+    starts = set(distinct)
+    if any(before in starts and after.startswith(before) for before, after in itertools.pairwise(ordered)):
+        return None
+    return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _arrow_strings(frame: pd.DataFrame, column: str, missing: str) -> pa.Array:

@@ -260,3 +260,33 @@ def _tricky_frames():
 def test_labels_equal_their_definition_step_by_step(case):
     frame = list(_tricky_frames())[case]
     pd.testing.assert_series_equal(display.image_labels(frame), _reference_labels(frame))
+
+
+def _uuid_frame(seed):
+    """Uuid ids (some upper case, a third sharing their first 8 characters, one repeated), and names
+    that begin another image's "name (runtime, tag, " when the seed is odd."""
+    import random
+    import uuid
+
+    from sharedcloud_nb.demo.catalogue import generate_catalogue
+
+    rng = random.Random(seed)
+    frame = sc.images_frame(generate_catalogue(2000, seed=seed))
+    ids = []
+    for _ in range(len(frame)):
+        text = str(uuid.UUID(int=rng.getrandbits(128)))
+        if rng.random() < 0.3:
+            text = rng.choice(["c2aef5d8", "C2AEF5D8", "00000000"]) + text[8:]
+        ids.append(text.upper() if rng.random() < 0.2 else text)
+    ids[-1] = ids[0]
+    frame = frame.set_axis(pd.Index(ids, dtype=frame.index.dtype))
+    if seed % 2:
+        first = frame.iloc[0]
+        frame.loc[frame.index[5], "name"] = f"{first['name']} ({first['runtime']}, {first['tag']}, c2aef5d8"
+    return frame
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_labels_of_uuid_ids_equal_their_definition(seed):
+    frame = _uuid_frame(seed)
+    pd.testing.assert_series_equal(display.image_labels(frame), _reference_labels(frame))

@@ -81,10 +81,11 @@ def test_labels_of_another_shape_fall_back_to_sorting_strings_in_the_same_order(
 
 @pytest.mark.parametrize("text", [pa.string(), pa.large_string()])
 def test_uuids_read_as_hex_digits_from_either_arrow_text_type(text):
-    from sharedcloud_nb._label_order import _hex_digits
+    from sharedcloud_nb._uuidhex import hex_digits
 
     ids = pa.array(["c2aef5d8-26ea-4bd3-9495-705fa370ad51", "C2AEF5D8-26EA-4BD3-9495-705FA370AD51"], text).slice(0)
-    digits = _hex_digits(ids)
-    assert digits is not None and (digits[0] == digits[1]).all() and digits[0, 0] == 12
-    assert _hex_digits(pa.array(["c2aef5d8-26ea-4bd3-9495-705fa370ad5g"], text)) is None
-    assert _hex_digits(pa.array(["not-a-uuid"], text)) is None
+    read = hex_digits(ids)
+    assert read is not None and (read[0][0] == read[0][1]).all() and read[0][0, 0] == 12
+    assert hex_digits(pa.array(["c2aef5d8-26ea-4bd3-9495-705fa370ad5g"], text)) is None
+    assert hex_digits(pa.array(["c2aef5d8-26ea-4bd3-9495-705fa370ad5-"], text)) is None
+    assert hex_digits(pa.array(["not-a-uuid"], text)) is None
