@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._uuidhex import hex_digits, number
-from .display import LabelParts
+from .display import LabelParts, distinct
 
 __all__ = ["label_order"]
 
@@ -77,7 +77,7 @@ def _integer_order(parts: LabelParts) -> np.ndarray[Any, np.dtype[np.intp]] | No
     the rest of a whole uuid. Hex digits in a fixed width sort as their value.
     """
     own_rows = np.flatnonzero(parts.where < 0)
-    own_triples, own_of = np.unique(parts.triple[own_rows], return_inverse=True)
+    own_triples, _, own_of = distinct(parts.triple[own_rows], len(parts.prefixes))
     if parts.digits is not None:  # every id read already, as image_labels told clashes apart
         digits = parts.digits[own_rows]
     else:

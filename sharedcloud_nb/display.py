@@ -288,8 +288,29 @@ def _triples(name: pa.Array, runtime: pa.Array, tag: pa.Array) -> tuple[np.ndarr
             size = int(key.max()) + 1 if len(key) else 1
         key = key * max(len(encoded.dictionary), 1) + encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         size *= max(len(encoded.dictionary), 1)
-    _, first, triple = np.unique(key, return_index=True, return_inverse=True)
-    return triple.reshape(-1), first
+    _, first, triple = distinct(key, size)
+    return triple, first
+
+
+def distinct(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What ``np.unique(key, return_index=True, return_inverse=True)`` returns, for keys in ``range(size)``.
+
+    A million keys of a few thousand values are counted in a table of ``size`` entries rather
+    than sorted (10-20 times faster); a sparse key is sorted as ``np.unique`` does.
+
+    Example:
+        >>> [list(a) for a in distinct(np.array([5, 2, 5, 0]), 6)]
+        [[0, 2, 5], [3, 1, 0], [2, 1, 2, 0]]
+    """
+    if size > 4 * len(key) + 1024:
+        values, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        return values, first, inverse.reshape(-1)
+    present = np.zeros(size, dtype=bool)
+    present[key] = True
+    first = np.full(size, len(key), dtype=np.int64)
+    np.minimum.at(first, key, np.arange(len(key), dtype=np.int64))  # each value's first row
+    rank = np.cumsum(present) - 1
+    return np.flatnonzero(present), first[present], rank[key]
 
 
 def _assemble(

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from ._arrow import join_text
 from ._label_order import label_order
 from .client import canonical_uuid
-from .display import _label_parts, plural
+from .display import _label_parts, distinct, plural
 
 __all__ = ["PICKER_LIMIT", "ImageIndex", "Matches", "is_uuid"]
 
@@ -111,7 +111,7 @@ def _search_texts(frame: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
         key = key * len(folded) + codes
         size *= len(folded)
         texts.append((codes, folded))
-    _, first, combination = np.unique(key, return_index=True, return_inverse=True)
+    _, first, combination = distinct(key, size)
     joined = join_text(*(folded.take(codes[first]) for codes, folded in texts), separator=_SEP)
     return joined, combination.reshape(-1)
 
