@@ -299,7 +299,7 @@ def distinct(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.nda
     than sorted (10-20 times faster); a sparse key is sorted as ``np.unique`` does.
 
     Example:
-        >>> [list(a) for a in distinct(np.array([5, 2, 5, 0]), 6)]
+        >>> [a.tolist() for a in distinct(np.array([5, 2, 5, 0]), 6)]
         [[0, 2, 5], [3, 1, 0], [2, 1, 2, 0]]
     """
     if size > 4 * len(key) + 1024:
