@@ -14,10 +14,11 @@ column added to the schema shows on the card without a change here.
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -154,8 +155,10 @@ class LabelParts:
     (name, runtime, tag)), or ``prefix[triple] + ident + ")"`` where ``prefix`` is
     ``"name (runtime, tag, "`` and ``ident`` the row's uuid (its first 8 characters at step 3).
 
+    ``labels`` (every row's label as one Arrow array, in the frame's order) is made on first use;
+    :meth:`label` writes one row's.
+
     Attributes:
-        labels: every row's label, as one Arrow string array in the frame's order.
         shared: the distinct labels without a uuid; ``where[row]`` is the row's among them, or -1.
         where: per row, its label's position in ``shared``, or -1 for a label with a uuid.
         step: per row, the label's form (0 name ... 3 first 8 characters of the uuid, 4 the uuid).
@@ -165,7 +168,6 @@ class LabelParts:
         digits: every id's hex digits (``_uuidhex.hex_digits``), or None when one is not a uuid.
     """
 
-    labels: pa.Array
     shared: pa.Array
     where: np.ndarray
     step: np.ndarray
@@ -173,6 +175,21 @@ class LabelParts:
     prefixes: pa.Array
     uuid: pa.Array
     digits: np.ndarray | None
+    build: Callable[[], pa.Array] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def labels(self) -> pa.Array:
+        """Every row's label, as one Arrow string array in the frame's order."""
+        return self.build()
+
+    def label(self, row: int) -> str:
+        """The label of the frame's row ``row``, as :attr:`labels` has it (without making them all)."""
+        if self.where[row] >= 0:
+            return str(self.shared[int(self.where[row])].as_py())
+        ident = self.uuid.slice(int(row), 1)
+        if self.step[row] == 3:
+            ident = pc.utf8_slice_codeunits(ident, 0, 8)
+        return f"{self.prefixes[int(self.triple[row])].as_py()}{ident[0].as_py()})"
 
 
 def _label_parts(frame: pd.DataFrame) -> LabelParts:
@@ -243,12 +260,19 @@ def _label_parts(frame: pd.DataFrame) -> LabelParts:
                 if uuid_form == 3:
                     ident = pc.utf8_slice_codeunits(ident, 0, 8)
                 own[uuid_form] = join_text(prefixes.take(pa.array(triple[rows])), ident, ")")
-    rows = np.flatnonzero(step == 3)
-    if eight is not None and len(rows):
-        ident = pc.utf8_slice_codeunits(uuid.take(pa.array(rows)), 0, 8)
-        own[3] = join_text(prefixes.take(pa.array(triple[rows])), ident, ")")
-    labels, where = _assemble(strings, table_of, triple, step, own)
-    return LabelParts(labels, strings, where, step, triple, prefixes, uuid, None if read is None else read[0])
+
+    def build() -> pa.Array:
+        rows = np.flatnonzero(step == 3)
+        if eight is not None and len(rows):
+            ident = pc.utf8_slice_codeunits(uuid.take(pa.array(rows)), 0, 8)
+            own[3] = join_text(prefixes.take(pa.array(triple[rows])), ident, ")")
+        return _assemble(strings, table_of, triple, step, own)
+
+    where = np.full(count, -1, dtype=np.int64)
+    shared = step < 3
+    where[shared] = table_of[step[shared], triple[shared]]
+    digits = None if read is None else read[0]
+    return LabelParts(strings, where, step, triple, prefixes, uuid, digits, build)
 
 
 def _prefix_codes(prefixes: pa.Array, strings: pa.Array) -> np.ndarray | None:
@@ -315,9 +339,8 @@ def distinct(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.nda
 
 def _assemble(
     strings: pa.Array, table_of: np.ndarray, triple: np.ndarray, step: np.ndarray, own: dict[int, pa.Array]
-) -> tuple[pa.Array, np.ndarray]:
-    """Each row's label as one Arrow array (from the table of shared labels, or the row's own), and
-    each row's position in the table (-1 for a row with a label of its own)."""
+) -> pa.Array:
+    """Each row's label as one Arrow array: from the table of shared labels, or the row's own."""
     pieces = [strings]
     where = np.empty(len(triple), dtype=np.int64)
     shared = step < 3
@@ -328,8 +351,7 @@ def _assemble(
         where[rows] = offset + np.arange(len(rows))
         pieces.append(text)
         offset += len(text)
-    labels = pa.concat_arrays([piece.cast(pa.string()) for piece in pieces]).take(pa.array(where))
-    return labels, np.where(shared, where, -1)
+    return pa.concat_arrays([piece.cast(pa.string()) for piece in pieces]).take(pa.array(where))
 
 
 # -- time and text in words --------------------------------------------------------------------------

@@ -170,7 +170,7 @@ class ImageIndex:
         # (uuids, labels, a lookup by uuid), and the index's order is taken then; the picker reads
         # the few it shows (uuid_at, label_at).
         self._uuid_text: pa.Array = uuid_array
-        self._label_text: pa.Array = parts.labels
+        self._parts = parts
         self._uuids: np.ndarray[Any, np.dtype[np.object_]] | None = None
         self._labels: np.ndarray[Any, np.dtype[np.object_]] | None = None
         self._positions: dict[str, int] | None = None
@@ -200,7 +200,7 @@ class ImageIndex:
     def labels(self) -> np.ndarray[Any, np.dtype[np.object_]]:
         """The labels, in the index's order (made on first use)."""
         if self._labels is None:
-            self._labels = np.asarray(self._label_text.take(pa.array(self.rows)).to_pylist(), dtype=object)
+            self._labels = np.asarray(self._parts.labels.take(pa.array(self.rows)).to_pylist(), dtype=object)
         return self._labels
 
     def uuid_at(self, position: int) -> str:
@@ -209,7 +209,7 @@ class ImageIndex:
 
     def label_at(self, position: int) -> str:
         """The label at ``position`` of the index's order."""
-        return str(self._label_text[int(self.rows[position])].as_py())
+        return self._parts.label(int(self.rows[position]))
 
     @property
     def _position(self) -> dict[str, int]:

@@ -89,3 +89,10 @@ def test_uuids_read_as_hex_digits_from_either_arrow_text_type(text):
     assert hex_digits(pa.array(["c2aef5d8-26ea-4bd3-9495-705fa370ad5g"], text)) is None
     assert hex_digits(pa.array(["c2aef5d8-26ea-4bd3-9495-705fa370ad5-"], text)) is None
     assert hex_digits(pa.array(["not-a-uuid"], text)) is None
+
+
+def test_one_row_s_label_is_written_as_the_whole_array_has_it():
+    frame = _with_clashing_ids(sc.images_frame(generate_catalogue(400)), seed=5)
+    frame.loc[frame.index[3], "name"] = "ΣΟΦΟΣ İx"
+    for parts in (display._label_parts(frame), display._label_parts(frame.reset_index(drop=True))):
+        assert [parts.label(row) for row in range(len(frame))] == parts.labels.to_pylist()
