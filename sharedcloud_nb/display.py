@@ -186,10 +186,10 @@ class LabelParts:
         """The label of the frame's row ``row``, as :attr:`labels` has it (without making them all)."""
         if self.where[row] >= 0:
             return str(self.shared[int(self.where[row])].as_py())
-        ident = self.uuid.slice(int(row), 1)
-        if self.step[row] == 3:
-            ident = pc.utf8_slice_codeunits(ident, 0, 8)
-        return f"{self.prefixes[int(self.triple[row])].as_py()}{ident[0].as_py()})"
+        ident = str(self.uuid[int(row)].as_py())
+        if self.step[row] == 3:  # Python slices ASCII as Arrow does; other text goes through Arrow's kernel
+            ident = ident[:8] if ident.isascii() else str(pc.utf8_slice_codeunits(pa.array([ident]), 0, 8)[0].as_py())
+        return f"{self.prefixes[int(self.triple[row])].as_py()}{ident})"
 
 
 def _label_parts(frame: pd.DataFrame) -> LabelParts:

@@ -94,5 +94,8 @@ def test_uuids_read_as_hex_digits_from_either_arrow_text_type(text):
 def test_one_row_s_label_is_written_as_the_whole_array_has_it():
     frame = _with_clashing_ids(sc.images_frame(generate_catalogue(400)), seed=5)
     frame.loc[frame.index[3], "name"] = "ΣΟΦΟΣ İx"
-    for parts in (display._label_parts(frame), display._label_parts(frame.reset_index(drop=True))):
-        assert [parts.label(row) for row in range(len(frame))] == parts.labels.to_pylist()
+    accented = frame.iloc[:50].set_axis([f"é{i:02d}ßümlaut-{i}" for i in range(50)])  # ids of non-ASCII text
+    for each in (frame, frame.reset_index(drop=True), accented):
+        parts = display._label_parts(each)
+        assert (parts.step == 3).any()
+        assert [parts.label(row) for row in range(len(each))] == parts.labels.to_pylist()
