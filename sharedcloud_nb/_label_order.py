@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._uuidhex import hex_digits, number
-from .display import LabelParts, distinct
+from ._labels import LabelParts, distinct
 
 __all__ = ["label_order"]
 
@@ -29,7 +29,7 @@ def label_order(parts: LabelParts) -> np.ndarray[Any, np.dtype[np.intp]]:
     """Row positions in the order of the rows' lowercased labels (ties in row order).
 
     Args:
-        parts: the labels and how they were built (``display._label_parts``).
+        parts: the labels and how they were built (``_labels._label_parts``).
 
     Returns:
         What ``pc.sort_indices(pc.utf8_lower(parts.labels))`` returns, as a numpy array.

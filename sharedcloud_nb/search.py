@@ -21,7 +21,8 @@ import pyarrow.compute as pc
 from ._arrow import join_text
 from ._label_order import label_order
 from .client import canonical_uuid
-from .display import _label_parts, distinct, plural
+from ._labels import _label_parts, distinct
+from .display import plural
 
 __all__ = ["PICKER_LIMIT", "ImageIndex", "Matches", "is_uuid"]
 

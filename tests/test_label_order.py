@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 import pytest
 
 import sharedcloud_nb as sc
-from sharedcloud_nb import display, search
+from sharedcloud_nb import _labels, display, search
 from sharedcloud_nb._label_order import _integer_order, label_order
 from sharedcloud_nb.demo.catalogue import generate_catalogue
 
@@ -42,7 +42,7 @@ def _with_clashing_ids(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
 def test_the_fast_order_is_the_sort_of_the_labels_on_a_generated_catalogue(size):
     frame = sc.images_frame(generate_catalogue(max(size, 1))).iloc[:size]
     frame = _with_clashing_ids(frame, seed=size)
-    parts = display._label_parts(frame)
+    parts = _labels._label_parts(frame)
     if size >= 60:
         assert (parts.step == 4).any()  # the whole-uuid form is exercised
     fast = _integer_order(parts)
@@ -64,7 +64,7 @@ def test_labels_of_another_shape_fall_back_to_sorting_strings_in_the_same_order(
         },
         index=[f"c2aef5d8-{i}" if i % 3 else str(uuid.UUID(int=rng.getrandbits(128))) for i in range(2000)],
     )
-    parts = display._label_parts(frame)
+    parts = _labels._label_parts(frame)
     assert _integer_order(parts) is None
     assert label_order(parts).tolist() == _python_order(frame)
     # Without the names and runtimes that begin another label's prefix, and with uuids only: the fast path.
@@ -74,7 +74,7 @@ def test_labels_of_another_shape_fall_back_to_sorting_strings_in_the_same_order(
         & frame["tag"].isin(["c", "x"])
         & (frame.index.str.len() == 36)
     ]
-    sane_parts = display._label_parts(sane)
+    sane_parts = _labels._label_parts(sane)
     assert _integer_order(sane_parts) is not None
     assert np.array_equal(label_order(sane_parts), _python_order(sane))
 
@@ -96,6 +96,6 @@ def test_one_row_s_label_is_written_as_the_whole_array_has_it():
     frame.loc[frame.index[3], "name"] = "ΣΟΦΟΣ İx"
     accented = frame.iloc[:50].set_axis([f"é{i:02d}ßümlaut-{i}" for i in range(50)])  # ids of non-ASCII text
     for each in (frame, frame.reset_index(drop=True), accented):
-        parts = display._label_parts(each)
+        parts = _labels._label_parts(each)
         assert (parts.step == 3).any()
         assert [parts.label(row) for row in range(len(each))] == parts.labels.to_pylist()
