@@ -15,8 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._uuidhex import hex_digits, number
 from ._labels import LabelParts, distinct
+from ._uuidhex import hex_digits, number
 
 __all__ = ["label_order"]
 

@@ -20,8 +20,8 @@ import pyarrow.compute as pc
 
 from ._arrow import join_text
 from ._label_order import label_order
-from .client import canonical_uuid
 from ._labels import _label_parts, distinct
+from .client import canonical_uuid
 from .display import plural
 
 __all__ = ["PICKER_LIMIT", "ImageIndex", "Matches", "is_uuid"]
