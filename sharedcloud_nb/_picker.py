@@ -7,8 +7,7 @@ labels :mod:`~sharedcloud_nb.display`'s. :mod:`~sharedcloud_nb.widgets` re-expor
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -17,6 +16,7 @@ from . import _searchbox
 from ._callbacks import CallbackDispatcher, Debounce
 from ._widgetbase import NEEDS_WIDGETS as _NEEDS_WIDGETS
 from ._widgetbase import Displayable as _Displayable
+from ._widgetbase import OwnChanges
 from ._widgetbase import ipywidgets as _ipywidgets
 from .client import Client
 from .display import (
@@ -42,7 +42,7 @@ __all__ = ["ImagePicker", "image_picker"]
 log = logging.getLogger("sharedcloud_nb")
 
 
-class ImagePicker(_Displayable, traitlets.HasTraits):
+class ImagePicker(_Displayable, OwnChanges, traitlets.HasTraits):
     """A searchable list of images and a detail card of the one picked.
 
     Build it with :func:`image_picker`. Widgets (each also reachable by its CSS class):
@@ -95,7 +95,6 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
         self._on_pick: CallbackDispatcher[pd.Series] = CallbackDispatcher(self._callback_failed, event="on_pick")
         if on_pick is not None:
             self.on_pick(on_pick)
-        self._syncing = False
         self._matches: Matches | None = None
 
         self.search = _searchbox.search_box_class()(
@@ -169,15 +168,6 @@ class ImagePicker(_Displayable, traitlets.HasTraits):
         self._load(uuid)
 
     # -- the list ---------------------------------------------------------------------------------
-
-    @contextmanager
-    def _sync(self) -> Iterator[None]:
-        """Changes made by the picker itself, which its observers must not take for a user's pick."""
-        previous, self._syncing = self._syncing, True
-        try:
-            yield
-        finally:
-            self._syncing = previous
 
     def _search_changed(self, change: dict[str, Any]) -> None:
         if self._syncing:

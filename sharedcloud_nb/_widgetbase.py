@@ -6,11 +6,13 @@ nbconvert without the widget manager), as a one-line text that says what to do i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ._extras import install_message
 
-__all__ = ["NEEDS_WIDGETS", "Displayable", "ipywidgets"]
+__all__ = ["NEEDS_WIDGETS", "Displayable", "OwnChanges", "ipywidgets"]
 
 #: The ImportError's message when ipywidgets (the notebook extra) is missing.
 NEEDS_WIDGETS = install_message("Each widget (sc.token_form(), sc.image_picker())")
@@ -40,3 +42,20 @@ class Displayable:
 
     def __repr__(self) -> str:
         return self._text_form()
+
+
+class OwnChanges:
+    """Changes a widget makes to its own controls, which its observers must not take for a user's.
+
+    Inside ``with self._sync():`` an observer sees ``self._syncing`` True and lets the change pass.
+    """
+
+    _syncing: bool = False
+
+    @contextmanager
+    def _sync(self) -> Iterator[None]:
+        previous, self._syncing = self._syncing, True
+        try:
+            yield
+        finally:
+            self._syncing = previous

@@ -24,8 +24,7 @@ from __future__ import annotations
 import html
 import logging
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -40,6 +39,7 @@ from ._explore_parts import read_history as _read_history
 from ._explore_parts import table_options as _table_options
 from ._explore_parts import table_order as _table_order
 from ._extras import install_message
+from ._widgetbase import OwnChanges
 from .client import Client, connect
 from .display import Card
 from .errors import SharedcloudError
@@ -82,7 +82,7 @@ def _ipywidgets() -> Any:
     return ipywidgets
 
 
-class Explorer(traitlets.HasTraits):
+class Explorer(OwnChanges, traitlets.HasTraits):
     """Filters, the matching images' table, linked plots and the detail card of the one selected.
 
     Build it with :func:`explorer`. Display it (last expression of a cell) to show it.
@@ -118,7 +118,6 @@ class Explorer(traitlets.HasTraits):
         self.store = store
         #: the last exception of a detail request, a load or a callback
         self.last_error: BaseException | None = None
-        self._syncing = False
         # Filters are applied one at a time. In a kernel everything runs on its event loop anyway;
         # elsewhere (a script) the search waits on a timer thread, which must not interleave with a
         # control changed meanwhile (it would be taken for the explorer's own sync, and lost).
@@ -348,15 +347,6 @@ class Explorer(traitlets.HasTraits):
     def card_text(self) -> str:
         """The card's content as plain text (empty before a selection)."""
         return self._card.text
-
-    @contextmanager
-    def _sync(self) -> Iterator[None]:
-        """Changes the explorer makes to its own controls, which must not count as a user's."""
-        previous, self._syncing = self._syncing, True
-        try:
-            yield
-        finally:
-            self._syncing = previous
 
     def _search_changed(self, change: dict[str, Any]) -> None:
         if not self._syncing:
