@@ -39,7 +39,7 @@ from ._explore_parts import read_history as _read_history
 from ._explore_parts import table_options as _table_options
 from ._explore_parts import table_order as _table_order
 from ._extras import install_message
-from ._widgetbase import OwnChanges
+from ._widgetbase import Displayable, OwnChanges
 from .client import Client, connect
 from .display import Card
 from .errors import SharedcloudError
@@ -82,7 +82,7 @@ def _ipywidgets() -> Any:
     return ipywidgets
 
 
-class Explorer(OwnChanges, traitlets.HasTraits):
+class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
     """Filters, the matching images' table, linked plots and the detail card of the one selected.
 
     Build it with :func:`explorer`. Display it (last expression of a cell) to show it.
@@ -521,14 +521,6 @@ class Explorer(OwnChanges, traitlets.HasTraits):
             f"Sharedcloud explorer over {len(self.frame):,} images (widgets cannot show here): read "
             "explorer.filtered, set explorer.filters = {...} and explorer.selected = '<uuid>'."
         )
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs))
-        bundle["text/plain"] = self._text_form()
-        return bundle
-
-    def __repr__(self) -> str:
-        return self._text_form()
 
     def close(self) -> None:
         """Close every widget and release the figures."""
