@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,3 +77,18 @@ def close_figures() -> Iterator[None]:
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         pyplot.close("all")
+
+
+@pytest.fixture(scope="module")
+def weekly_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Fourteen weekly snapshots of the moving demo (July to October 2018): the store, and the client that took them."""
+    import sharedcloud_nb as sc
+
+    store = sc.Store(tmp_path_factory.mktemp("weekly"))
+    with DemoServer(clock="06-07-2018 16:45:36") as server:
+        client = sc.Client(server.token, url=server.url)
+        for week in range(14):
+            if week:
+                server.advance(days=7)
+            store.snapshot(client)
+    return store, client

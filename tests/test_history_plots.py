@@ -12,7 +12,6 @@ import pytest
 
 import sharedcloud_nb as sc
 from sharedcloud_nb import plots
-from sharedcloud_nb.demo import DemoServer
 from sharedcloud_nb.timeline import catalogue_sizes, installation_gains
 
 
@@ -22,21 +21,8 @@ def close_figures():
     plt.close("all")
 
 
-@pytest.fixture(scope="module")
-def weekly(tmp_path_factory) -> tuple[sc.Store, sc.Client]:
-    """Fourteen weekly snapshots of the demo, July to October 2018."""
-    store = sc.Store(tmp_path_factory.mktemp("weekly"))
-    with DemoServer(clock="06-07-2018 16:45:36") as server:
-        client = sc.Client(server.token, url=server.url)
-        for week in range(14):
-            if week:
-                server.advance(days=7)
-            store.snapshot(client)
-    return store, client
-
-
-def test_installations_over_time_draws_the_largest_gains(weekly):
-    store, client = weekly
+def test_installations_over_time_draws_the_largest_gains(weekly_store):
+    store, client = weekly_store
     history = sc.history(store, columns=("num_installations", "name", "runtime", "tag"), client=client)
     ax = plots.installations_over_time(history, top=3)
     gains = installation_gains(history)
@@ -49,16 +35,16 @@ def test_installations_over_time_draws_the_largest_gains(weekly):
     assert "06 Jul 2018 to 05 Oct 2018" in ax.get_xlabel()
 
 
-def test_installations_over_time_labels_without_names(weekly):
-    store, client = weekly
+def test_installations_over_time_labels_without_names(weekly_store):
+    store, client = weekly_store
     history = sc.history(store, client=client)
     ax = plots.installations_over_time(history, top=2)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[0].startswith(installation_gains(history).index[0][:8])
 
 
-def test_catalogue_changes_draws_added_removed_and_size(weekly):
-    store, client = weekly
+def test_catalogue_changes_draws_added_removed_and_size(weekly_store):
+    store, client = weekly_store
     history = sc.history(store, client=client)
     sizes = catalogue_sizes(history)
     ax = plots.catalogue_changes(history)
@@ -96,8 +82,8 @@ def test_a_snapshot_frame_says_so_in_plot_titles(tmp_path, client):
     assert "snapshot" not in plots.most_installed(client.images(), n=3).get_title()
 
 
-def test_history_plots_accept_an_axes(weekly):
-    store, client = weekly
+def test_history_plots_accept_an_axes(weekly_store):
+    store, client = weekly_store
     history = sc.history(store, client=client)
     _, (left, right) = plt.subplots(1, 2)
     assert plots.installations_over_time(history, ax=left) is left

@@ -143,21 +143,10 @@ def test_diff_compares_a_missing_value_with_a_present_one(client):
     assert diff.changed.iloc[0]["new"] is pd.NA
 
 
-def _moving_store(tmp_path: Path) -> tuple[sc.Store, sc.Client]:
-    store = sc.Store(tmp_path / "moving")
-    with DemoServer(clock="06-07-2018 16:45:36") as server:
-        client = sc.Client(server.token, url=server.url)
-        for week in range(14):
-            if week:
-                server.advance(days=7)
-            store.snapshot(client)
-    return store, client
-
-
-def test_catalogue_sizes_and_installation_gains(tmp_path):
+def test_catalogue_sizes_and_installation_gains(weekly_store, tmp_path):
     from sharedcloud_nb.timeline import catalogue_sizes, installation_gains
 
-    store, client = _moving_store(tmp_path)
+    store, client = weekly_store
     history = sc.history(store, columns=("num_installations",), client=client)
     sizes = catalogue_sizes(history)
     assert len(sizes) == 14 and sizes.index.name == "server_time"

@@ -24,7 +24,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -293,6 +293,18 @@ def _stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def free_port() -> Callable[[], int]:
+    """A free port on 127.0.0.1, for a server a test module starts itself."""
+    return _free_port
+
+
+@pytest.fixture(scope="session")
+def stop_server() -> Callable[[subprocess.Popen], None]:
+    """How to end a server a test module started (see ``_stop``)."""
+    return _stop
 
 
 @pytest.fixture(scope="module")

@@ -16,12 +16,11 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -164,23 +163,6 @@ def test_the_explorer_in_jupyterlab(jupyter_lab, page):
 # -- the Voilà app --------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def form_server() -> Iterator[DemoServer]:
     """The server the app's token form talks to (SHAREDCLOUD_URL)."""
@@ -190,7 +172,11 @@ def form_server() -> Iterator[DemoServer]:
 
 @pytest.fixture(scope="module")
 def voila_app(
-    chromium_executable: Path, form_server: DemoServer, tmp_path_factory: pytest.TempPathFactory
+    chromium_executable: Path,
+    form_server: DemoServer,
+    tmp_path_factory: pytest.TempPathFactory,
+    free_port: Callable[[], int],
+    stop_server: Callable[[subprocess.Popen], None],
 ) -> Iterator[str]:
     """The app as make app serves it, on a free port; its url."""
     base = tmp_path_factory.mktemp("voila")
@@ -212,7 +198,7 @@ def voila_app(
         IPYTHONDIR=str(home / ".ipython"),
         PYDEVD_DISABLE_FILE_VALIDATION="1",
     )
-    port = _free_port()
+    port = free_port()
     log = base / "voila.log"
     command = [
         sys.executable,
@@ -244,7 +230,7 @@ def voila_app(
                 time.sleep(0.25)
         yield f"http://127.0.0.1:{port}/"
     finally:
-        _stop(process)
+        stop_server(process)
 
 
 @pytest.fixture(scope="module")
