@@ -30,7 +30,7 @@ def validate_token(token: str, url: str, **options: Any) -> tuple[Client, int]:
         The client and the number of images it sees.
 
     Raises:
-        ValueError: an empty or malformed token, or a malformed url (nothing is sent).
+        InputError: (a ValueError) an empty or malformed token, or a malformed url (nothing is sent).
         InsecureURLError: ``http://`` to a host that is not loopback (nothing is sent).
         AuthenticationError: the server refused the token.
         SharedcloudError: any other failure of the listing.

@@ -13,6 +13,7 @@ from .errors import AuthenticationError, NotFoundError, OfflineError
 from .store import DEMO_HOST, Account, Store, _is_loopback_url, account_of
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    import datetime as dt
     import os
 
     import pandas as pd
@@ -81,7 +82,7 @@ def offline_image(client: Any, store: Store, uuid: str) -> pd.Series:
     return series
 
 
-def recent_or_fetch(client: Any, store: Store, max_age: Any, fetch: Any) -> pd.DataFrame:
+def recent_or_fetch(client: Any, store: Store, max_age: str | dt.timedelta | float | int, fetch: Any) -> pd.DataFrame:
     """The account's snapshot if taken less than ``max_age`` ago; else ``fetch()``, stored.
 
     Args:
@@ -89,6 +90,9 @@ def recent_or_fetch(client: Any, store: Store, max_age: Any, fetch: Any) -> pd.D
         store: where the snapshots are.
         max_age: ``"90s"``, ``"2h"``, ``"1d"``, a timedelta or seconds.
         fetch: a function of no argument that lists the whole catalogue over the network.
+
+    Raises:
+        InputError: ``max_age`` is not an age (see :func:`~sharedcloud_nb.store.parse_max_age`).
     """
     frame = store.recent(client, max_age)
     if frame is None:

@@ -29,7 +29,7 @@ from .display import (
     loading_html,
     plural,
 )
-from .errors import NotFoundError
+from .errors import InputTypeError, NotFoundError
 from .search import PICKER_LIMIT, ImageIndex, Matches, is_uuid
 
 try:  # traitlets comes with ipywidgets and ipykernel; the trait makes .value observable.
@@ -81,7 +81,7 @@ class ImagePicker(_Displayable, OwnChanges, traitlets.HasTraits):
         elif isinstance(source, pd.DataFrame):
             frame = source
         else:
-            raise TypeError(
+            raise InputTypeError(
                 f"image_picker() takes a Client or an images DataFrame (client.images()), got {type(source).__name__}."
             )
         w = _ipywidgets()
@@ -283,7 +283,7 @@ def image_picker(
         An :class:`ImagePicker`; ``picker.value`` is the picked uuid, ``picker.image`` its Series.
 
     Raises:
-        TypeError: ``source`` is neither a Client nor a DataFrame.
+        InputTypeError: (a TypeError) ``source`` is neither a Client nor a DataFrame.
         SharedcloudError: listing the images of a Client failed.
         ImportError: ipywidgets is not installed.
 

@@ -16,6 +16,7 @@ pages followed (:meth:`Client.list_images`), and converted by the careful
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid as uuid_module
 from types import TracebackType
@@ -50,6 +51,7 @@ from .errors import (
     raise_for_status,
 )
 from .frames import image_series, images_frame, images_frame_from_json
+from .store import parse_max_age
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import os
@@ -107,7 +109,7 @@ class Client:
 
     Raises:
         InsecureURLError: ``http://`` to a host that is not loopback.
-        ValueError: an empty or malformed token.
+        InputError: (a ValueError) an empty or malformed token.
 
     Example:
         >>> with Client(token, url="https://sharedcloud.io") as client:  # doctest: +SKIP
@@ -303,7 +305,7 @@ class Client:
             A list of dicts, one per image.
 
         Raises:
-            ValueError: a malformed instance uuid (nothing is sent).
+            InputError: (a ValueError) a malformed instance uuid (nothing is sent).
             ResponseError: an answer that is neither a list nor a DRF page, or a ``next`` link to
                 another host. A listing that fails half-way raises; pages are never returned partially.
 
@@ -382,7 +384,7 @@ class Client:
             The record, a dict with the API's fields, its dates as the API writes them.
 
         Raises:
-            ValueError: a malformed uuid (nothing is sent).
+            InputError: (a ValueError) a malformed uuid (nothing is sent).
             NotFoundError: no image with that uuid.
             ResponseError: the answer is not a JSON object.
 
@@ -403,7 +405,7 @@ class Client:
         self,
         instance: str | None = None,
         *,
-        max_age: Any = None,
+        max_age: str | dt.timedelta | float | int | None = None,
         deadline: float | None = None,
         progress: bool | None = None,
     ) -> pd.DataFrame:
@@ -412,8 +414,8 @@ class Client:
         Args:
             instance: only the images downloaded on this instance (its uuid).
             max_age: serve this account's newest snapshot if it was taken less than this long ago
-                (``"90s"``, ``"2h"``, ``"1d"``, a timedelta or seconds), else fetch and store one.
-                Offline, the newest snapshot is served whatever its age.
+                (``"90s"``, ``"15m"``, ``"2h"``, ``"1d"``, ``"1w"``, a timedelta or seconds), else
+                fetch and store one. Offline, the newest snapshot is served whatever its age.
             deadline: this call's time budget in seconds (default: the client's).
             progress: show a progress bar if the call lasts (default: the client's choice).
 
@@ -423,18 +425,22 @@ class Client:
 
         Raises:
             OfflineError: offline, and no snapshot of this account in the store.
-            ValueError: ``max_age`` together with ``instance``.
+            InputError: (a ValueError) ``max_age`` together with ``instance``, or a ``max_age`` that
+                is not an age (``"2 fortnights"``, negative; an :class:`InputTypeError` for a list,
+                a bool...). Nothing is sent.
 
         Example:
             >>> df = client.images()
             >>> df.loc["24b310f8-1405-4928-914f-d5c91272f88a", "created_at"]  # "22-09-2018 00:45:50", day first
             Timestamp('2018-09-22 00:45:50+0000', tz='UTC')
         """
+        if max_age is not None:
+            parse_max_age(max_age)  # a careless max_age is refused online and offline alike
+            if instance is not None:
+                raise InputError("max_age= serves snapshots, which hold the whole catalogue: drop instance=.")
         if self.offline:
             return _offline.offline_images(self, self.store, instance)
         if max_age is not None:
-            if instance is not None:
-                raise ValueError("max_age= serves snapshots, which hold the whole catalogue: drop instance=.")
             return _offline.recent_or_fetch(
                 self, self.store, max_age, lambda: self._fetch_images(None, deadline=deadline, progress=progress)
             )

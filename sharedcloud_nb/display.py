@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from ._labels import NO_NAME, image_labels
+from .errors import InputTypeError
 from .schema import COLUMNS, TABLE
 
 __all__ = [
@@ -284,7 +285,7 @@ def card(image: pd.Series) -> Card:
         The :class:`Card`; ``.html`` and ``.text`` give its two forms.
 
     Raises:
-        TypeError: ``image`` is not a pandas Series (a whole frame, a uuid string).
+        InputTypeError: (a TypeError) ``image`` is not a pandas Series (a whole frame, a uuid string).
 
     Example:
         >>> image = client.images().iloc[0]
@@ -293,7 +294,7 @@ def card(image: pd.Series) -> Card:
     """
     if not isinstance(image, pd.Series):
         hint = " (pick one row: df.loc[uuid], or client.image(uuid))" if isinstance(image, pd.DataFrame) else ""
-        raise TypeError(f"sc.card() shows one image, a pandas Series; got {type(image).__name__}{hint}.")
+        raise InputTypeError(f"sc.card() shows one image, a pandas Series; got {type(image).__name__}{hint}.")
     note = "Demo data: the built-in demo catalogue." if image.attrs.get("source") == "demo" else ""
     return image_card(image, note=note)
 

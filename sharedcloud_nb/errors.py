@@ -11,7 +11,8 @@
     ├── ResponseError                the answer is not what the API promises (not JSON, cut off, wrong shape)
     ├── TransportError               no answer: connection refused or reset, timeout, deadline passed
     ├── OfflineError                 offline, and no stored snapshot to serve
-    └── InputError                   (also a ValueError) refused input: a malformed uuid, url or token
+    └── InputError                   (also a ValueError) refused input: a malformed uuid, url, token or argument
+        ├── InputTypeError           (also a TypeError) an argument of the wrong type
         └── InsecureURLError         plain http:// to a host that is not loopback
     SharedcloudWarning               values that could not be read (one warning per column, with counts)
     └── DemoDataWarning              the data is the built-in demo catalogue (once per process)
@@ -42,6 +43,7 @@ __all__ = [
     "AuthenticationError",
     "DemoDataWarning",
     "InputError",
+    "InputTypeError",
     "InsecureURLError",
     "NotFoundError",
     "OfflineError",
@@ -155,9 +157,16 @@ class OfflineError(SharedcloudError):
 
 
 class InputError(SharedcloudError, ValueError):
-    """Refused input, before anything is sent: a malformed uuid, url or token.
+    """Refused input, before anything is sent: a malformed uuid, url or token, or an argument out of range.
 
     Also a ``ValueError``, so ``except ValueError`` keeps working.
+    """
+
+
+class InputTypeError(InputError, TypeError):
+    """Refused input of the wrong type (a list where text goes, a frame where one image goes).
+
+    An :class:`InputError`, and also a ``TypeError``, so ``except TypeError`` keeps working.
     """
 
 

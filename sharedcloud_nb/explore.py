@@ -42,7 +42,7 @@ from ._extras import install_message
 from ._widgetbase import Displayable, OwnChanges
 from .client import Client, connect
 from .display import Card
-from .errors import SharedcloudError
+from .errors import InputTypeError, SharedcloudError
 from .filters import (
     DEFAULT_FILTERS,
     DEFAULT_SORT,
@@ -231,7 +231,7 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
     def _set_source(self, source: Client | pd.DataFrame | None, client: Client | None) -> None:
         if source is not None:
             if not isinstance(source, (Client, pd.DataFrame)):
-                raise TypeError(
+                raise InputTypeError(
                     f"explorer() takes a Client, an images DataFrame or nothing, not {type(source).__name__}."
                 )
             self.load(source, client=client)
@@ -253,7 +253,7 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
         """Explore another catalogue (a Client's images, or a frame); the filters stay as they are.
 
         Raises:
-            TypeError: ``source`` is neither a Client nor a DataFrame.
+            InputTypeError: (a TypeError) ``source`` is neither a Client nor a DataFrame.
             SharedcloudError: listing a Client's images failed.
         """
         if isinstance(source, Client):
@@ -261,7 +261,7 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
         elif isinstance(source, pd.DataFrame):
             self._load(source, client)
         else:
-            raise TypeError(f"load() takes a Client or an images DataFrame, not {type(source).__name__}.")
+            raise InputTypeError(f"load() takes a Client or an images DataFrame, not {type(source).__name__}.")
 
     def _load(self, frame: pd.DataFrame, client: Client | None) -> None:
         self.client = client
@@ -561,7 +561,7 @@ def explorer(
         An :class:`Explorer`: ``.filtered``, ``.filters``, ``.sort``, ``.selected``, ``.reset()``.
 
     Raises:
-        TypeError: ``source`` is neither a Client, a DataFrame nor None; ``sort`` is no pair.
+        InputTypeError: (a TypeError) ``source`` is neither a Client, a DataFrame nor None; ``sort`` is no pair.
         KeyError: ``sort`` names no column of the table.
         SharedcloudError: listing a given Client's images failed.
         ImportError: ipywidgets or itables is not installed.

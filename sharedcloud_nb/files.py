@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from .errors import InputError
 from .schema import TABLE, dtypes
 
 __all__ = ["CSV_NA", "read_images_csv", "read_images_parquet", "write_images_csv"]
@@ -143,8 +144,8 @@ def read_images_csv(path: Any) -> pd.DataFrame:
         The typed DataFrame.
 
     Raises:
-        ValueError: the file has no ``uuid`` column, or a value that does not fit its column
-            (which names the column).
+        InputError: (a ValueError) the file has no ``uuid`` column, or a value that does not fit
+            its column (which names the column).
 
     Example:
         >>> write_images_csv(df, "images.csv")
@@ -154,7 +155,7 @@ def read_images_csv(path: Any) -> pd.DataFrame:
     """
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[CSV_NA])
     if "uuid" not in raw.columns:
-        raise ValueError(f"Not an images CSV: no uuid column (the columns are {list(raw.columns)[:8]}).")
+        raise InputError(f"Not an images CSV: no uuid column (the columns are {list(raw.columns)[:8]}).")
     data: dict[str, Any] = {}
     for column in raw.columns:
         if column == "uuid":
@@ -172,7 +173,7 @@ def read_images_csv(path: Any) -> pd.DataFrame:
                 values = _unescape(values, kind)
             data[column] = _csv_column(values, kind, dtype)
         except (ValueError, TypeError) as exc:
-            raise ValueError(f"Column {column!r} of the CSV does not read as {dtype}: {exc}") from exc
+            raise InputError(f"Column {column!r} of the CSV does not read as {dtype}: {exc}") from exc
     index = pd.Index(_unescape(raw["uuid"], "string").astype(_TEXT), name="uuid")
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(raw)))
     frame.index = index

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .errors import InputError, InputTypeError
 from .search import ImageIndex
 
 __all__ = [
@@ -94,8 +95,8 @@ def parse_day(value: Any) -> dt.date | None:
     """A day from a date, a datetime (its UTC day), a Timestamp, or text ``YYYY-MM-DD`` / ``dd-mm-YYYY``.
 
     Raises:
-        ValueError: text in neither format.
-        TypeError: anything else.
+        InputError: (a ValueError) text in neither format.
+        InputTypeError: (a TypeError) anything else.
 
     Example:
         >>> parse_day("05-10-2018")
@@ -114,8 +115,8 @@ def parse_day(value: Any) -> dt.date | None:
                 return dt.datetime.strptime(value.strip(), form).date()
             except ValueError:
                 continue
-        raise ValueError(f"A day is written YYYY-MM-DD or dd-mm-YYYY, not {value!r}.")
-    raise TypeError(f"A day is a date, a datetime or text YYYY-MM-DD, not {type(value).__name__}.")
+        raise InputError(f"A day is written YYYY-MM-DD or dd-mm-YYYY, not {value!r}.")
+    raise InputTypeError(f"A day is a date, a datetime or text YYYY-MM-DD, not {type(value).__name__}.")
 
 
 def _runtimes(value: Any) -> tuple[str, ...]:
@@ -124,27 +125,27 @@ def _runtimes(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = (value,)
     if not isinstance(value, Iterable) or not all(isinstance(v, str) for v in value):
-        raise TypeError(f"runtimes is a tuple of runtime names (empty for all), not {value!r}.")
+        raise InputTypeError(f"runtimes is a tuple of runtime names (empty for all), not {value!r}.")
     return tuple(dict.fromkeys(value))  # once each, in the order given
 
 
 def _gpu(value: Any) -> bool | None:
     if value is None or isinstance(value, (bool, np.bool_)):
         return None if value is None else bool(value)
-    raise TypeError(f"gpu is None (both), True (GPU images) or False (CPU images), not {value!r}.")
+    raise InputTypeError(f"gpu is None (both), True (GPU images) or False (CPU images), not {value!r}.")
 
 
 def _created(value: Any) -> tuple[dt.date | None, dt.date | None]:
     if value is None:
         return (None, None)
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise TypeError(f"created is a (first day, last day) pair, None for an open end, not {value!r}.")
+        raise InputTypeError(f"created is a (first day, last day) pair, None for an open end, not {value!r}.")
     days = tuple(value)
     if len(days) != 2:
-        raise ValueError(f"created is a (first day, last day) pair, not {len(days)} values.")
+        raise InputError(f"created is a (first day, last day) pair, not {len(days)} values.")
     start, end = parse_day(days[0]), parse_day(days[1])
     if start is not None and end is not None and start > end:
-        raise ValueError(f"created: the first day ({start}) is after the last ({end}).")
+        raise InputError(f"created: the first day ({start}) is after the last ({end}).")
     return (start, end)
 
 
@@ -152,7 +153,7 @@ def _min_installations(value: Any) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"min_installations is a whole number, 0 or more, not {value!r}.")
+        raise InputError(f"min_installations is a whole number, 0 or more, not {value!r}.")
     return int(value)
 
 
@@ -167,7 +168,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"search is text, not {type(value).__name__}.")
+        raise InputTypeError(f"search is text, not {type(value).__name__}.")
     return value
 
 
@@ -183,14 +184,15 @@ def merge_filters(changes: Mapping[str, Any], base: Mapping[str, Any] | None = N
 
     Raises:
         KeyError: a key that is not a filter (nothing is changed).
-        TypeError, ValueError: a value of the wrong kind.
+        InputError: (a ValueError) a value out of range, such as a negative ``min_installations``;
+            an :class:`~sharedcloud_nb.errors.InputTypeError` (also a TypeError) for a value of the wrong type.
 
     Example:
         >>> merge_filters({"gpu": True, "created": ("2018-01-01", None)})["created"]
         (datetime.date(2018, 1, 1), None)
     """
     if not isinstance(changes, Mapping):
-        raise TypeError(f"filters are a dict, not {type(changes).__name__}.")
+        raise InputTypeError(f"filters are a dict, not {type(changes).__name__}.")
     unknown = [key for key in changes if key not in DEFAULT_FILTERS]
     if unknown:
         raise KeyError(f"{unknown[0]!r} is not a filter; the filters are {', '.join(DEFAULT_FILTERS)}.")
@@ -222,7 +224,7 @@ def check_sort(value: Any) -> tuple[str, bool]:
 
     Raises:
         KeyError: a column the table cannot be sorted by.
-        TypeError: anything else.
+        InputTypeError: (a TypeError) anything else.
 
     Example:
         >>> check_sort(("created", False))
@@ -233,10 +235,10 @@ def check_sort(value: Any) -> tuple[str, bool]:
     if isinstance(value, str):
         value = (value, True)
     if isinstance(value, (bytes, Mapping)) or not isinstance(value, Iterable):
-        raise TypeError(f"sort is a (column, ascending) pair, not {value!r}.")
+        raise InputTypeError(f"sort is a (column, ascending) pair, not {value!r}.")
     pair = tuple(value)
     if len(pair) != 2 or not isinstance(pair[0], str) or not isinstance(pair[1], (bool, np.bool_)):
-        raise TypeError(f"sort is a (column, ascending) pair, e.g. ('created_at', False), not {value!r}.")
+        raise InputTypeError(f"sort is a (column, ascending) pair, e.g. ('created_at', False), not {value!r}.")
     column = _SORT_ALIASES.get(pair[0], pair[0])
     if column not in SORT_COLUMNS:
         raise KeyError(f"{pair[0]!r} is not a column of the table; sort by one of {', '.join(SORT_COLUMNS)}.")

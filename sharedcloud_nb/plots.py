@@ -35,6 +35,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
 from . import display, timeline
+from .errors import InputError, InputTypeError
 
 __all__ = [
     "CPU_COLOR",
@@ -71,18 +72,18 @@ _DAY = pd.Timedelta(days=1)
 def _check_n(n: Any) -> None:
     """How many images a top-N plot shows: a whole number, at least 1 (True is not a number here)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a whole number of images, at least 1, not {n!r}.")
+        raise InputError(f"n must be a whole number of images, at least 1, not {n!r}.")
 
 
 def _require(frame: Any, columns: Sequence[str], who: str) -> pd.DataFrame:
     """Check that ``frame`` is a DataFrame with ``columns``; say which are missing otherwise."""
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(
+        raise InputTypeError(
             f"{who}() takes an images DataFrame (client.images() or sc.images_frame()), not {type(frame).__name__}."
         )
     missing = [column for column in columns if column not in frame.columns]
     if missing:
-        raise ValueError(
+        raise InputError(
             f"{who}() needs the column(s) {', '.join(missing)}, which this frame lacks; "
             "pass a frame from client.images() or sc.images_frame()."
         )
@@ -143,7 +144,7 @@ def image_labels(frame: pd.DataFrame) -> pd.Series:
         A string Series aligned with the frame's rows (same index).
 
     Raises:
-        TypeError, ValueError: not an images frame.
+        InputError: (a ValueError) not an images frame (an InputTypeError, also a TypeError, when not a DataFrame).
 
     Example:
         >>> image_labels(df).loc["24b310f8-1405-4928-914f-d5c91272f88a"]
@@ -170,7 +171,7 @@ def runtimes(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
         (and "GPU unknown" when present), in that order.
 
     Raises:
-        TypeError, ValueError: not an images frame.
+        InputError: (a ValueError) not an images frame (an InputTypeError, also a TypeError, when not a DataFrame).
 
     Example:
         >>> ax = sc.plots.runtimes(client.images())
@@ -230,8 +231,8 @@ def gpu_share(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
         The Axes; ``ax.containers`` holds the "CPU" then the "GPU" bars, widths in percent.
 
     Raises:
-        TypeError: not a DataFrame.
-        ValueError: the frame lacks ``requires_gpu`` or ``num_installations``.
+        InputTypeError: (a TypeError) not a DataFrame.
+        InputError: (a ValueError) the frame lacks ``requires_gpu`` or ``num_installations``.
 
     Example:
         >>> ax = sc.plots.gpu_share(client.images())
@@ -284,7 +285,7 @@ def most_installed(frame: pd.DataFrame, n: int = 10, ax: Axes | None = None) -> 
         The Axes; ``ax.patches`` are the bars in rank order, ``ax.get_yticklabels()`` their labels.
 
     Raises:
-        ValueError: ``n`` is less than 1, or the frame lacks a column.
+        InputError: (a ValueError) ``n`` is less than 1, or the frame lacks a column.
 
     Example:
         >>> ax = sc.plots.most_installed(client.images(), n=5)
@@ -352,8 +353,8 @@ def catalogue_growth(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
         there is no data to draw).
 
     Raises:
-        TypeError: not a DataFrame.
-        ValueError: the frame lacks ``created_at`` or ``updated_at``.
+        InputTypeError: (a TypeError) not a DataFrame.
+        InputError: (a ValueError) the frame lacks ``created_at`` or ``updated_at``.
 
     Example:
         >>> ax = sc.plots.catalogue_growth(client.images())
@@ -442,7 +443,7 @@ def staleness(frame: pd.DataFrame, n: int = 15, ax: Axes | None = None) -> Axes:
         The Axes; ``ax.patches`` are the bars (widths in days, stalest first).
 
     Raises:
-        ValueError: ``n`` is less than 1, or the frame lacks a column.
+        InputError: (a ValueError) ``n`` is less than 1, or the frame lacks a column.
 
     Example:
         >>> ax = sc.plots.staleness(client.images(), n=10)
@@ -513,8 +514,8 @@ def installations_over_time(history: pd.DataFrame, top: int = 10, ax: Axes | Non
         The Axes; ``ax.get_lines()`` are the images, the largest gain first.
 
     Raises:
-        TypeError: not a history frame.
-        ValueError: ``top`` is less than 1, or ``num_installations`` is missing.
+        InputTypeError: (a TypeError) not a history frame.
+        InputError: (a ValueError) ``top`` is less than 1, or ``num_installations`` is missing.
 
     Example:
         >>> h = sc.history(columns=("num_installations", "name", "runtime", "tag"))  # doctest: +SKIP
@@ -553,7 +554,7 @@ def catalogue_changes(history: pd.DataFrame, ax: Axes | None = None) -> Axes:
         The Axes; its secondary Axes, with the line, is ``ax.right_ax``.
 
     Raises:
-        TypeError: not a history frame.
+        InputTypeError: (a TypeError) not a history frame.
 
     Example:
         >>> ax = sc.plots.catalogue_changes(sc.history())  # doctest: +SKIP

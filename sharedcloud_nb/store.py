@@ -26,6 +26,8 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import math
+import numbers
 import os
 import re
 import secrets
@@ -39,7 +41,7 @@ import pyarrow.parquet as pq
 
 from . import _config, schema
 from ._warn import warn
-from .errors import AuthenticationError, OfflineError
+from .errors import AuthenticationError, InputError, InputTypeError, OfflineError
 
 __all__ = [
     "META_KEY",
@@ -162,7 +164,8 @@ def parse_when(value: Any) -> pd.Timestamp:
     A naive time is taken as UTC (the API's clock is UTC).
 
     Raises:
-        ValueError: text that is neither form.
+        InputError: (a ValueError) text that is neither form, or a missing time (NaT).
+        InputTypeError: (a TypeError) neither text nor a time (a list, a bool).
     """
     if isinstance(value, str):
         try:
@@ -171,24 +174,32 @@ def parse_when(value: Any) -> pd.Timestamp:
             try:
                 value = pd.Timestamp(value.strip())
             except ValueError:
-                raise ValueError(
+                raise InputError(
                     f"Not a time: {value!r}; give a datetime, ISO text (2018-10-05 16:45) or 05-10-2018 16:45:36."
                 ) from None
-    stamp = pd.Timestamp(value)
+    try:
+        stamp = pd.Timestamp(value)
+    except TypeError:
+        raise InputTypeError(
+            f"A time is a datetime, ISO text (2018-10-05 16:45) or 05-10-2018 16:45:36, not {type(value).__name__}."
+        ) from None
     if pd.isna(stamp):
-        raise ValueError(f"Not a time: {value!r}.")
+        raise InputError(f"Not a time: {value!r}.")
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
-_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)?\s*$", re.IGNORECASE)
+_AGE = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)?\s*$", re.IGNORECASE)
 _AGE_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400, None: 1}
+_AGE_FORMS = "text such as '90s', '15m', '2h', '1d' or '1w', a timedelta, or a number of seconds"
 
 
-def parse_max_age(value: Any) -> dt.timedelta:
+def parse_max_age(value: str | dt.timedelta | float | int) -> dt.timedelta:
     """An age limit as a timedelta: ``"90s"``, ``"15m"``, ``"2h"``, ``"1d"``, ``"1w"``, a timedelta or seconds.
 
     Raises:
-        ValueError: text in another form, or a negative age.
+        InputError: (a ValueError) text in another form ("2 fortnights"), a negative age, or one
+            too large or not a number (NaN).
+        InputTypeError: (a TypeError) neither text, a timedelta nor a number (a list, a bool, None).
 
     Example:
         >>> parse_max_age("2h")
@@ -196,17 +207,29 @@ def parse_max_age(value: Any) -> dt.timedelta:
     """
     if isinstance(value, dt.timedelta):
         age = value
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        age = dt.timedelta(seconds=value)
-    else:
-        match = _AGE.match(str(value))
+    elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise InputError(f"Not an age: {value!r}; give {_AGE_FORMS}.")
+        age = _seconds(float(value), value)
+    elif isinstance(value, str):
+        match = _AGE.match(value)
         if match is None:
-            raise ValueError(f"Not an age: {value!r}; write it like '90s', '15m', '2h', '1d', or give seconds.")
+            raise InputError(f"Not an age: {value!r}; give {_AGE_FORMS}.")
         unit = match.group(2).lower() if match.group(2) else None
-        age = dt.timedelta(seconds=float(match.group(1)) * _AGE_UNITS[unit])
+        age = _seconds(float(match.group(1)) * _AGE_UNITS[unit], value)
+    else:
+        raise InputTypeError(f"max_age is {_AGE_FORMS}, not {type(value).__name__}.")
     if age < dt.timedelta(0):
-        raise ValueError(f"An age cannot be negative: {value!r}.")
+        raise InputError(f"An age cannot be negative: {value!r}; give {_AGE_FORMS}.")
     return age
+
+
+def _seconds(seconds: float, value: object) -> dt.timedelta:
+    """``seconds`` as a timedelta; an InputError naming ``value`` when no timedelta is that long."""
+    try:
+        return dt.timedelta(seconds=seconds)
+    except OverflowError:
+        raise InputError(f"Not an age: {value!r} is longer than any timedelta; give {_AGE_FORMS}.") from None
 
 
 class _Entry(NamedTuple):
@@ -309,7 +332,7 @@ class Store:
 
         Raises:
             SharedcloudError: the listing could not be fetched (nothing is stored then).
-            ValueError: the frame is one instance's listing, not the whole catalogue.
+            InputError: (a ValueError) the frame is one instance's listing, not the whole catalogue.
         """
         frame = client.images()
         self.save(frame, client=client)
@@ -327,10 +350,10 @@ class Store:
             The path of the new file. ``frame.attrs`` gains ``taken_at``, ``server_time`` and ``snapshot``.
 
         Raises:
-            ValueError: the frame is a listing limited to an instance (not the catalogue).
+            InputError: (a ValueError) the frame is a listing limited to an instance (not the catalogue).
         """
         if frame.attrs.get("instance") is not None:
-            raise ValueError("A snapshot holds the whole catalogue; this listing is limited to one instance.")
+            raise InputError("A snapshot holds the whole catalogue; this listing is limited to one instance.")
         account = account_of(client)
         taken = pd.Timestamp(taken_at or dt.datetime.now(dt.timezone.utc))
         taken = taken.tz_localize("UTC") if taken.tzinfo is None else taken.tz_convert("UTC")
@@ -407,7 +430,7 @@ class Store:
         entries.sort(key=lambda e: (e.server_time, e.taken))
         return entries, misnamed
 
-    def recent(self, client: Any, max_age: Any) -> pd.DataFrame | None:
+    def recent(self, client: Any, max_age: str | dt.timedelta | float | int) -> pd.DataFrame | None:
         """The account's most recently taken snapshot when it was taken less than ``max_age`` ago, else None.
 
         Args:
@@ -418,7 +441,8 @@ class Store:
             The stored frame (its ``attrs`` say which snapshot), or None.
 
         Raises:
-            ValueError: ``max_age`` is not a duration :func:`parse_max_age` reads.
+            InputError: ``max_age`` is not a duration :func:`parse_max_age` reads (an
+                :class:`~sharedcloud_nb.errors.InputTypeError` when not even text, a timedelta or a number).
         """
         limit = parse_max_age(max_age)
         entries, _ = self.entries(account_of(client))
@@ -478,6 +502,7 @@ class Store:
 
         Raises:
             OfflineError: no readable snapshot of this account at or before ``when``.
+            InputError: (a ValueError) ``when`` is not a time.
 
         Example:
             >>> df = store.load("01-10-2018 00:00:00")  # doctest: +SKIP

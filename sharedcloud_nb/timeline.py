@@ -19,6 +19,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from . import schema
+from .errors import InputError, InputTypeError
 from .store import Store, _typed, _warn_unreadable, account_of, configured_account, parse_when
 
 __all__ = ["Diff", "catalogue_sizes", "check_history", "diff", "history", "installation_gains"]
@@ -105,7 +106,8 @@ def history(
         ``source`` ("demo" or the server's url) and ``snapshots`` (how many were read).
 
     Raises:
-        ValueError: a column the images frame does not have.
+        InputError: (a ValueError) a column the images frame does not have; a ``since``/``until``
+            that is not a time.
 
     Example:
         >>> h = sc.history(columns=("num_installations", "tag"))  # doctest: +SKIP
@@ -125,13 +127,13 @@ def history(
 
 
 def _wanted(columns: Sequence[str] | str) -> list[str]:
-    """The asked columns, each once, beside the index's; a ValueError for one the frame lacks."""
+    """The asked columns, each once, beside the index's; an InputError for one the frame lacks."""
     if isinstance(columns, str):
         columns = (columns,)
     wanted = [c for c in dict.fromkeys(columns) if c not in _KEYS]
     unknown = [c for c in wanted if c not in schema.COLUMNS]
     if unknown:
-        raise ValueError(f"Unknown column {unknown[0]!r}; the images frame has {', '.join(schema.COLUMNS)}.")
+        raise InputError(f"Unknown column {unknown[0]!r}; the images frame has {', '.join(schema.COLUMNS)}.")
     return wanted
 
 
@@ -367,17 +369,17 @@ def check_history(history: Any, columns: Sequence[str], who: str) -> pd.DataFram
     """Check that ``history`` is a frame from :func:`history` with ``columns``; say what to do otherwise.
 
     Raises:
-        TypeError: not a frame indexed by (server_time, uuid).
-        ValueError: a column is missing.
+        InputTypeError: (a TypeError) not a frame indexed by (server_time, uuid).
+        InputError: (a ValueError) a column is missing.
     """
     if not isinstance(history, pd.DataFrame) or list(history.index.names) != ["server_time", "uuid"]:
-        raise TypeError(
+        raise InputTypeError(
             f"{who}() takes a history frame from sc.history() (indexed by server_time and uuid), "
             f"not {type(history).__name__}."
         )
     missing = [column for column in columns if column not in history.columns]
     if missing:
-        raise ValueError(
+        raise InputError(
             f"{who}() needs the column(s) {', '.join(missing)}; "
             f"ask for them with sc.history(columns=({', '.join(repr(c) for c in missing)},))."
         )

@@ -1,0 +1,142 @@
+"""Careless input is refused with the package's InputError, naming what is accepted, and nothing is sent.
+
+InputError is also a ValueError; InputTypeError (a value of the wrong type) is an InputError and
+also a TypeError, so ``except ValueError`` and ``except TypeError`` keep working.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+import sharedcloud_nb as sc
+from sharedcloud_nb.demo import DemoServer
+from sharedcloud_nb.filters import check_sort, merge_filters
+from sharedcloud_nb.frames import read_images_csv
+from sharedcloud_nb.store import parse_max_age, parse_when
+
+TOKEN = "a1" * 20
+FORMS = "'90s', '15m', '2h', '1d' or '1w', a timedelta, or a number of seconds"
+
+
+def test_the_input_errors_are_also_the_builtin_errors_they_replace():
+    assert issubclass(sc.InputError, ValueError) and issubclass(sc.InputError, sc.SharedcloudError)
+    assert issubclass(sc.InputTypeError, sc.InputError) and issubclass(sc.InputTypeError, TypeError)
+
+
+@pytest.fixture
+def server():
+    with DemoServer(token=TOKEN, clock="05-07-2018 16:45:36") as server:
+        yield server
+
+
+def _api_requests(server: DemoServer) -> int:
+    return sum(1 for r in server.requests if r.path.startswith("/api/"))
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("2 fortnights", sc.InputError),
+        ("soon", sc.InputError),
+        (-5, sc.InputError),
+        ("-1h", sc.InputError),
+        (dt.timedelta(hours=-1), sc.InputError),
+        (float("nan"), sc.InputError),
+        (float("inf"), sc.InputError),
+        ("99999999999w", sc.InputError),  # longer than any timedelta: not an OverflowError
+        ([1], sc.InputTypeError),
+        (True, sc.InputTypeError),
+    ],
+)
+def test_a_bad_max_age_is_an_input_error_naming_the_accepted_forms(value, kind, tmp_path: Path, server):
+    with pytest.raises(kind) as info:
+        parse_max_age(value)
+    assert FORMS in str(info.value)
+    client = sc.connect(TOKEN, url=server.url, store=sc.Store(tmp_path))
+    before = _api_requests(server)
+    with pytest.raises(kind, match="90s"):
+        client.images(max_age=value)
+    assert _api_requests(server) == before  # refused before anything is sent
+    offline = sc.connect(TOKEN, url=server.url, store=sc.Store(tmp_path), offline=True)
+    with pytest.raises(kind, match="90s"):  # not silently ignored offline
+        offline.images(max_age=value)
+
+
+def test_max_age_with_instance_is_an_input_error_online_and_offline(tmp_path: Path, server):
+    client = sc.connect(TOKEN, url=server.url, store=sc.Store(tmp_path))
+    before = _api_requests(server)
+    with pytest.raises(sc.InputError, match="drop instance="):
+        client.images(server.instances[0], max_age="1h")
+    assert _api_requests(server) == before
+    offline = sc.connect(TOKEN, url=server.url, store=sc.Store(tmp_path), offline=True)
+    with pytest.raises(sc.InputError, match="drop instance="):
+        offline.images(server.instances[0], max_age="1h")
+
+
+def test_max_age_accepts_numpy_numbers():
+    np = pytest.importorskip("numpy")
+    assert parse_max_age(np.int64(90)) == dt.timedelta(seconds=90)
+    assert parse_max_age(np.float64(1.5)) == dt.timedelta(seconds=1.5)
+
+
+def test_times_are_input_errors():
+    with pytest.raises(sc.InputError, match="Not a time"):
+        parse_when("someday")
+    with pytest.raises(sc.InputTypeError, match="not list"):
+        parse_when([2018, 10, 5])
+
+
+def test_the_filters_and_the_order_refuse_with_input_errors():
+    with pytest.raises(sc.InputError, match="0 or more"):
+        merge_filters({"min_installations": -1})
+    with pytest.raises(sc.InputError, match="after the last"):
+        merge_filters({"created": ("2018-10-05", "2018-01-01")})
+    with pytest.raises(sc.InputError, match="YYYY-MM-DD"):
+        merge_filters({"created": ("5th of May", None)})
+    for changes in ({"gpu": "yes"}, {"search": 3}, {"runtimes": 3}, {"created": "2018"}):
+        with pytest.raises(sc.InputTypeError):
+            merge_filters(changes)
+    with pytest.raises(sc.InputTypeError, match="filters are a dict"):
+        merge_filters([("gpu", True)])  # type: ignore[arg-type]
+    with pytest.raises(sc.InputTypeError, match="column, ascending"):
+        check_sort(("created_at", "down"))
+
+
+def test_plots_refuse_with_input_errors(demo_server):
+    pytest.importorskip("matplotlib")
+    from sharedcloud_nb import plots
+
+    frame = sc.Client(demo_server.token, url=demo_server.url).images()
+    with pytest.raises(sc.InputError, match="n must be"):
+        plots.most_installed(frame, n=0)
+    with pytest.raises(sc.InputTypeError, match="images DataFrame"):
+        plots.most_installed(frame.to_dict(), n=3)
+    with pytest.raises(sc.InputError, match="needs the column"):
+        plots.most_installed(frame.drop(columns="num_installations"), n=3)
+
+
+def test_card_history_csv_and_store_refuse_with_input_errors(tmp_path: Path, demo_server):
+    client = sc.Client(demo_server.token, url=demo_server.url)
+    with pytest.raises(sc.InputTypeError, match="one image"):
+        sc.card(client.images())
+    with pytest.raises(sc.InputError, match="Unknown column 'stars'"):
+        sc.history(store=tmp_path, columns=("stars",), client=client)
+    with pytest.raises(sc.InputError, match="no uuid column"):
+        read_images_csv(io.StringIO("name,tag\na,b\n"))
+    with pytest.raises(sc.InputError, match="whole catalogue"):
+        sc.Store(tmp_path).save(client.images(instance=demo_server.instances[0]), client=client)
+
+
+def test_widgets_refuse_a_source_of_the_wrong_type_with_input_errors():
+    pytest.importorskip("ipywidgets")
+    with pytest.raises(sc.InputTypeError, match="image_picker"):
+        sc.image_picker("not a client")  # type: ignore[arg-type]
+    with pytest.raises(sc.InputTypeError, match="explorer"):
+        sc.explorer("not a client")  # type: ignore[arg-type]
+    explorer = sc.explorer(sc.images_frame([]))
+    with pytest.raises(sc.InputTypeError, match="load"):
+        explorer.load("not a client")  # type: ignore[arg-type]
