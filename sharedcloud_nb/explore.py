@@ -517,9 +517,12 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
         self.status.value = f'<div style="color:{colour}">{html.escape(text)}</div>' if text else ""
 
     def _text_form(self) -> str:
+        # Every setting of the view (the filters, the order, the selection) is named here: in a
+        # terminal or a static page this line is all there is to learn how to drive it from code.
         return (
             f"Sharedcloud explorer over {len(self.frame):,} images (widgets cannot show here): read "
-            "explorer.filtered, set explorer.filters = {...} and explorer.selected = '<uuid>'."
+            "explorer.filtered, set explorer.filters = {...}, explorer.sort = (column, ascending) and "
+            "explorer.selected = '<uuid>', or explorer.reset()."
         )
 
     def close(self) -> None:

@@ -301,6 +301,18 @@ def test_the_text_form_is_one_line(view):
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
+def test_the_text_form_names_every_setting_of_the_view(view):
+    # Where widgets cannot render, the text form is the only guide: it names everything that can
+    # be set from code (the settable properties and the traits), what to read, and reset().
+    from sharedcloud_nb.explore import Explorer
+
+    settable = [name for name, value in vars(Explorer).items() if isinstance(value, property) and value.fset]
+    names = [*settable, *Explorer.class_trait_names(), "filtered", "reset()"]
+    assert {"filters", "sort", "selected"} <= set(names)
+    text = repr(view)
+    assert [name for name in names if f"explorer.{name}" not in text] == []
+
+
 def test_bad_sources_are_refused(view):
     with pytest.raises(TypeError, match="takes a Client, an images DataFrame or nothing"):
         sc.explorer("images.csv")  # type: ignore[arg-type]
