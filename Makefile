@@ -29,11 +29,13 @@ demo: $(STAMP)
 # code nor a traceback. The demo catalogue, unless SHAREDCLOUD_TOKEN is in the environment: then the
 # app shows that account (the token stays in the environment, never in the notebook). Voila's own
 # default port, so that make demo and make app can run side by side; make app PORT=N to choose.
+# The page is share/jupyter/voila/templates/sharedcloud (found through JUPYTER_PATH): Voila's lab
+# template without its CDN links, so that the app works offline.
 app: PORT = 8866
 app: $(STAMP)
 	@echo "The explorer app: http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	cd notebooks && $(if $(SHAREDCLOUD_TOKEN),,SHAREDCLOUD_DEMO=1) ../$(PY) -m voila 05-explorer.ipynb \
-		--no-browser --Voila.ip=127.0.0.1 --port=$(PORT) --strip_sources=True --show_tracebacks=False
+	cd notebooks && $(if $(SHAREDCLOUD_TOKEN),,SHAREDCLOUD_DEMO=1) JUPYTER_PATH="$(CURDIR)/share/jupyter$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))" ../$(PY) -m voila 05-explorer.ipynb \
+		--template=sharedcloud --no-browser --Voila.ip=127.0.0.1 --port=$(PORT) --strip_sources=True --show_tracebacks=False
 
 test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)

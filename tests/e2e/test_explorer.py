@@ -197,6 +197,7 @@ def voila_app(
         JUPYTER_RUNTIME_DIR=str(home / ".local" / "share" / "jupyter" / "runtime"),
         IPYTHONDIR=str(home / ".ipython"),
         PYDEVD_DISABLE_FILE_VALIDATION="1",
+        JUPYTER_PATH=str(ROOT / "share" / "jupyter"),  # the app's own page, as make app serves it
     )
     port = free_port()
     log = base / "voila.log"
@@ -205,6 +206,7 @@ def voila_app(
         "-m",
         "voila",
         NOTEBOOK,
+        "--template=sharedcloud",
         "--no-browser",
         "--Voila.ip=127.0.0.1",
         f"--port={port}",
