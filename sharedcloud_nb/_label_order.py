@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._labels import LabelParts, distinct
-from ._uuidhex import hex_digits, number
+from ._uuidhex import eight_digits, hex_digits, number
 
 __all__ = ["label_order"]
 
@@ -78,34 +78,52 @@ def _integer_order(parts: LabelParts) -> np.ndarray[Any, np.dtype[np.intp]] | No
     """
     own_rows = np.flatnonzero(parts.where < 0)
     own_triples, _, own_of = distinct(parts.triple[own_rows], len(parts.prefixes))
-    if parts.digits is not None:  # every id read already, as image_labels told clashes apart
-        digits = parts.digits[own_rows]
+    # Every id read already, as image_labels told clashes apart; else the own rows' ids read here.
+    if parts.digits is not None and parts.first is not None:
+        digits, digits_row, first = parts.digits, own_rows, parts.first[own_rows]
     else:
         read = hex_digits(parts.uuid.take(pa.array(own_rows, type=pa.int64())))
         if read is None:
             return None
-        digits = read[0]
+        digits, digits_row = read[0], np.arange(len(own_rows))
+        first = eight_digits(digits).astype(np.int64)
     ranks = _ranks(parts, own_triples)
     if ranks is None:
         return None
-    shared_rows = parts.where >= 0
+    shared_rows = np.flatnonzero(parts.where >= 0)
     whole = parts.step[own_rows] == 4
     key = np.empty(len(parts.where), dtype=np.int64)
-    key[shared_rows] = ranks[parts.where[shared_rows]] << 34
-    first = number(digits, range(8)).astype(np.int64)
+    # A shared label's rows keep their order: the row number in the low bits makes every key of
+    # theirs distinct, so that a sort that is not stable orders them alike (an own label's key has
+    # bit 33 set, above any row number, and its rank in the bits above).
+    key[shared_rows] = (ranks[parts.where[shared_rows]] << 34) | shared_rows
     key[own_rows] = (
         (ranks[len(parts.shared) + own_of.reshape(-1)] << 34) | (1 << 33) | (first << 1) | whole.astype(np.int64)
     )
-    order = np.argsort(key, kind="stable")
+    order = _order(key)
     if whole.any():
         # Whole uuids that share a prefix and first 8 digits sit together in the order: sort those
-        # slots by the rest of the uuid, keeping the slots (lexsort is stable: ties keep row order).
+        # slots by the rest of the uuid, then by row (ties keep row order, as a stable sort does).
         is_whole = np.zeros(len(key), dtype=bool)
-        is_whole[own_rows[whole]] = True
+        whole_rows = own_rows[whole]
+        is_whole[whole_rows] = True
         slots = np.flatnonzero(is_whole[order])
         rows = order[slots]
         rest = np.empty((2, len(key)), dtype=np.uint64)
-        rest[0, own_rows[whole]] = number(digits[whole], _MIDDLE)
-        rest[1, own_rows[whole]] = number(digits[whole], _LAST)
-        order[slots] = rows[np.lexsort((rest[1, rows], rest[0, rows], key[rows]))]
+        whole_digits = digits[digits_row[whole]]
+        rest[0, whole_rows] = number(whole_digits, _MIDDLE)
+        rest[1, whole_rows] = number(whole_digits, _LAST)
+        order[slots] = rows[np.lexsort((rows, rest[1, rows], rest[0, rows], key[rows]))]
     return order.astype(np.intp, copy=False)
+
+
+def _order(key: np.ndarray) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """The stable order of ``key``, sorted without the stable sort (several times faster) when no
+    key of an 8-character label repeats (keys with bit 0 set, whole uuids, are ordered after)."""
+    if len(key) >= 2**33:  # the row numbers would reach the bits of the label's kind
+        return np.argsort(key, kind="stable")
+    order = np.argsort(key)
+    ordered = key[order]
+    if np.any((ordered[1:] == ordered[:-1]) & (ordered[1:] & 1 == 0)):  # ties whose order counts
+        return np.argsort(key, kind="stable")
+    return order

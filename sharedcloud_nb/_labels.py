@@ -12,6 +12,7 @@ import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,9 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._arrow import join_text
-from ._uuidhex import first_eight, hex_digits
+from ._uuidhex import eight_digits, first_eight, hex_digits
 
-__all__ = ["NO_NAME", "LabelParts", "distinct", "image_labels"]
+__all__ = ["NO_NAME", "Ids", "LabelParts", "distinct", "image_labels", "read_ids", "repeated"]
 
 #: The placeholder of a missing name, in labels and card titles.
 NO_NAME = "(no name)"
@@ -65,6 +66,41 @@ def image_labels(frame: pd.DataFrame) -> pd.Series:
 
 
 @dataclass(frozen=True)
+class Ids:
+    """A frame's ids as Arrow text and, when every one is a uuid, read as hex digits (:func:`read_ids`).
+
+    Attributes:
+        text: the ids as text, in the frame's order.
+        read: ``_uuidhex.hex_digits(text)``: the digits and the bytes, or None when an id is not a uuid.
+    """
+
+    text: pa.Array
+    read: tuple[np.ndarray, np.ndarray] | None
+
+    @functools.cached_property
+    def eight(self) -> np.ndarray | None:
+        """Per id, its first 8 characters as one integer (``_uuidhex.first_eight``), or None."""
+        return None if self.read is None else first_eight(*self.read)
+
+    @functools.cached_property
+    def first(self) -> np.ndarray | None:
+        """Per id, the value of its first 8 hex digits (``_uuidhex.eight_digits``), or None."""
+        if self.read is None:
+            return None
+        if "eight" in self.__dict__:  # made already: its digits are its high bits
+            return np.asarray(self.eight, dtype=np.int64) >> 8
+        return eight_digits(self.read[0]).astype(np.int64)
+
+
+def read_ids(frame: pd.DataFrame) -> Ids:
+    """The frame's ids (its index) as text, read as uuids when they all are (see :class:`Ids`)."""
+    text = pa.array(pd.Series(frame.index.astype(str), dtype="string[pyarrow]"), type=pa.string())
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    return Ids(text, hex_digits(text))
+
+
+@dataclass(frozen=True)
 class LabelParts:
     """How :func:`image_labels` built each row's label, kept so that labels can be ordered as numbers.
 
@@ -83,6 +119,7 @@ class LabelParts:
         prefixes: per triple, ``"name (runtime, tag, "``.
         uuid: the rows' ids as text.
         digits: every id's hex digits (``_uuidhex.hex_digits``), or None when one is not a uuid.
+        first: every id's first 8 hex digits as one integer (``_uuidhex.eight_digits``), or None.
     """
 
     shared: pa.Array
@@ -92,6 +129,7 @@ class LabelParts:
     prefixes: pa.Array
     uuid: pa.Array
     digits: np.ndarray | None
+    first: np.ndarray | None
     build: Callable[[], pa.Array] = field(repr=False, compare=False)
 
     @functools.cached_property
@@ -115,10 +153,12 @@ def _label_numbers(
     triple: np.ndarray,
     strings: pa.Array,
     own: dict[int, pa.Array],
-    eight: np.ndarray | None,
-    prefix_code: np.ndarray | None,
 ) -> np.ndarray:
-    """Each row's label as a number: equal numbers, equal labels (the clashes are counted on these)."""
+    """Each row's label as a number: equal numbers, equal labels (the clashes are counted on these).
+
+    The labels with a uuid are compared as the strings in ``own``: the way when the 8-character
+    form's clashes cannot be counted on integers (see :func:`_eight_clashes`).
+    """
     ids = np.empty(len(triple), dtype=np.int64)
     shared = step < 3
     ids[shared] = table_of[step[shared], triple[shared]]
@@ -130,10 +170,6 @@ def _label_numbers(
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64) + offset
         ids[rows] = np.where(found >= 0, found, codes)
         offset += len(encoded.dictionary)
-    rows = np.flatnonzero(step == 3)
-    if eight is not None and prefix_code is not None and len(rows):
-        _, codes = np.unique((prefix_code[triple[rows]] << 40) | eight[rows], return_inverse=True)
-        ids[rows] = offset + codes.reshape(-1)
     return ids
 
 
@@ -165,8 +201,11 @@ def _uuid_forms(
             own[uuid_form] = join_text(prefixes.take(pa.array(triple[rows])), ident, ")")
 
 
-def _label_parts(frame: pd.DataFrame) -> LabelParts:
-    """The labels of :func:`image_labels` and how each was built (see :class:`LabelParts`)."""
+def _label_parts(frame: pd.DataFrame, ids: Ids | None = None) -> LabelParts:
+    """The labels of :func:`image_labels` and how each was built (see :class:`LabelParts`).
+
+    ``ids``: the frame's :func:`read_ids`, when the caller has read them already.
+    """
     # Positional work throughout: the uuid index may repeat (the API once served duplicates).
     # The first three forms depend on (name, runtime, tag) alone: they are written once per
     # distinct triple, and a row holds the number of its label in a table of distinct labels, so
@@ -175,9 +214,8 @@ def _label_parts(frame: pd.DataFrame) -> LabelParts:
     name = _arrow_strings(frame, "name", NO_NAME)
     runtime = _arrow_strings(frame, "runtime", "?")
     tag = _arrow_strings(frame, "tag", "?")
-    uuid = pa.array(pd.Series(frame.index.astype(str), dtype="string[pyarrow]"), type=pa.string())
-    if isinstance(uuid, pa.ChunkedArray):
-        uuid = uuid.combine_chunks()
+    ids = ids if ids is not None else read_ids(frame)
+    uuid, read = ids.text, ids.read
     triple, first = _triples(name, runtime, tag)
     n_, r_, t_ = (column.take(pa.array(first)) for column in (name, runtime, tag))
     forms = [n_.cast(pa.large_string()), join_text(n_, " (", r_, ")"), join_text(n_, " (", r_, ", ", t_, ")")]
@@ -186,24 +224,28 @@ def _label_parts(frame: pd.DataFrame) -> LabelParts:
     table_of = np.asarray(table.indices.to_numpy(zero_copy_only=False), dtype=np.int64).reshape(3, -1)
     strings = table.dictionary
     count = len(triple)
-    step = np.zeros(count, dtype=np.int64)  # which form each row's label has
     own: dict[int, pa.Array] = {}  # the uuid forms (3, 4): each row's own string, for the rows at that form
     prefixes = join_text(n_, " (", r_, ", ", t_, ", ")  # "name (runtime, tag, "
-    read = hex_digits(uuid)
     # When every id is a uuid and no "name (runtime, tag, " begins another label, two labels with
     # 8 characters of the uuid are equal exactly when their prefix and those characters are: the
     # clashes at that step are counted on integers, not on a million strings.
     prefix_code = _prefix_codes(prefixes, strings) if read is not None else None
-    eight = first_eight(*read) if read is not None and prefix_code is not None else None
+    eight = ids.eight if prefix_code is not None else None
 
-    for form in range(1, 5):  # built only when needed: most catalogues stop after one or two steps
-        ids = _label_numbers(step, table_of, triple, strings, own, eight, prefix_code)
-        clash = np.bincount(ids)[ids] > 1
-        if not clash.any():
-            break
-        before = step.copy()
-        step[clash] = form
-        _uuid_forms(own, step, before, form, eight is not None, uuid, prefixes, triple)
+    # Built only when needed: most catalogues stop after one or two steps.
+    step_of = _shared_steps(table_of, np.bincount(triple, minlength=len(first)))
+    step = step_of[triple]  # which form each row's label has
+    if (step_of == 3).any():  # the third form still clashes: the uuid forms
+        _uuid_forms(own, step, step, 3, eight is not None, uuid, prefixes, triple)
+        if eight is not None and prefix_code is not None:
+            clash = _eight_clashes(step, triple, eight, prefix_code)
+        else:
+            numbers = _label_numbers(step, table_of, triple, strings, own)
+            clash = np.bincount(numbers)[numbers] > 1
+        if clash.any():
+            before = step.copy()
+            step[clash] = 4
+            _uuid_forms(own, step, before, 4, eight is not None, uuid, prefixes, triple)
 
     def build() -> pa.Array:
         rows = np.flatnonzero(step == 3)
@@ -216,7 +258,53 @@ def _label_parts(frame: pd.DataFrame) -> LabelParts:
     shared = step < 3
     where[shared] = table_of[step[shared], triple[shared]]
     digits = None if read is None else read[0]
-    return LabelParts(strings, where, step, triple, prefixes, uuid, digits, build)
+    return LabelParts(strings, where, step, triple, prefixes, uuid, digits, ids.first, build)
+
+
+def _shared_steps(table_of: np.ndarray, rows_of: np.ndarray) -> np.ndarray:
+    """Per triple, the form its rows' labels reach in the first three steps (3: the third clashes too).
+
+    Those labels depend on the triple alone, so their clashes are counted per triple, each
+    weighted by its number of rows (``rows_of``), not per row.
+    """
+    step_of = np.zeros(table_of.shape[1], dtype=np.int64)
+    triples = np.arange(table_of.shape[1])
+    for form in (1, 2, 3):
+        numbers = table_of[step_of, triples]
+        clash = np.bincount(numbers, weights=rows_of)[numbers] > 1
+        if not clash.any():
+            break
+        step_of[clash] = form
+    return step_of
+
+
+def _eight_clashes(step: np.ndarray, triple: np.ndarray, eight: np.ndarray, prefix_code: np.ndarray) -> np.ndarray:
+    """The rows at the 8-character form whose label another row's equals: same prefix, same 8 characters.
+
+    Such a label equals no label of another form (see :func:`_prefix_codes`), and labels of the
+    first three forms that did not clash before do not now: only these rows are compared, as
+    sorted integers.
+    """
+    rows = np.flatnonzero(step == 3)
+    clash = np.zeros(len(step), dtype=bool)
+    clash[rows[repeated((prefix_code[triple[rows]] << 40) | eight[rows])]] = True
+    return clash
+
+
+def repeated(key: np.ndarray) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """The positions of the keys that occur more than once (in no particular order), found by sorting.
+
+    Example:
+        >>> sorted(repeated(np.array([7, 3, 7, 1])).tolist())
+        [0, 2]
+    """
+    order = np.argsort(key)  # ties need no order: only whether a key repeats is read
+    ordered = key[order]
+    same = ordered[1:] == ordered[:-1]
+    marked = np.zeros(len(key), dtype=bool)
+    marked[1:] |= same
+    marked[:-1] |= same
+    return order[marked]
 
 
 def _prefix_codes(prefixes: pa.Array, strings: pa.Array) -> np.ndarray | None:

@@ -8,19 +8,19 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["first_eight", "hex_digits", "number"]
+__all__ = ["eight_digits", "first_eight", "hex_digits", "number"]
 
-# bytes.translate tables (a C loop over the bytes, no index array of a million rows):
-# a byte's value as a hex digit (16 for "-", 255 for any other byte), and the shape of a uuid's text.
+# A bytes.translate table (a C loop over the bytes, no index array of a million rows): a byte's
+# value as a hex digit, 16 for "-", 255 for any other byte.
 _VALUE = bytearray([255] * 256)
-_SHAPE = bytearray(b"?" * 256)
 for _digit, _char in enumerate("0123456789abcdef"):
     _VALUE[ord(_char)] = _VALUE[ord(_char.upper())] = _digit
-    _SHAPE[ord(_char)] = _SHAPE[ord(_char.upper())] = ord("0")
 _VALUE[ord("-")] = 16
-_SHAPE[ord("-")] = ord("-")
-_UUID_SHAPE = b"00000000-0000-0000-0000-000000000000"
 HYPHENS = (8, 13, 18, 23)  # where a uuid's hyphens are
+# A uuid's translated bytes xor this (16 at the hyphens) are all below 16, and only a uuid's are:
+# a hyphen out of place, a digit in a hyphen's place or any other byte leaves a high bit set.
+_HYPHEN_WORDS = np.frombuffer(bytes(16 if i in HYPHENS else 0 for i in range(36)), dtype=np.uint32)
+_HIGH_NIBBLES = np.uint32(0xF0F0F0F0)
 
 
 def hex_digits(ident: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
@@ -41,10 +41,10 @@ def hex_digits(ident: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     width = np.int64 if pa.types.is_large_string(ident.type) else np.int32
     offsets = np.frombuffer(ident.buffers()[1], dtype=width)[ident.offset : ident.offset + len(ident) + 1]
     data = np.frombuffer(ident.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(-1, 36)
-    raw = data.tobytes()
-    if raw.translate(_SHAPE) != _UUID_SHAPE * len(data):
+    digits = np.frombuffer(data.tobytes().translate(_VALUE), dtype=np.uint8).reshape(-1, 36)
+    # Four bytes at a time (nine words a row): a quarter of the comparisons of byte by byte.
+    if np.bitwise_or.reduce(digits.view(np.uint32) ^ _HYPHEN_WORDS, axis=None) & _HIGH_NIBBLES:
         return None
-    digits = np.frombuffer(raw.translate(_VALUE), dtype=np.uint8).reshape(-1, 36)
     return digits, data
 
 
@@ -56,10 +56,29 @@ def number(digits: np.ndarray, columns: tuple[int, ...] | range) -> np.ndarray[A
     return value
 
 
+def _gather(value: np.ndarray, shift: int, masks: tuple[int, int, int]) -> np.ndarray[Any, np.dtype[np.uint64]]:
+    """Eight fields of a uint64 (one per byte, ``shift`` bits wide) brought together, first byte highest."""
+    for step, mask in enumerate(masks):
+        value = (value | (value >> np.uint64(shift << step))) & np.uint64(mask)
+    return value
+
+
+def _words(columns: np.ndarray) -> np.ndarray[Any, np.dtype[np.uint64]]:
+    """Eight byte columns as one big-endian uint64 per row (the first column in the highest byte)."""
+    return np.ascontiguousarray(columns).view(">u8").reshape(-1).astype(np.uint64)
+
+
+def eight_digits(digits: np.ndarray) -> np.ndarray[Any, np.dtype[np.uint64]]:
+    """The first 8 hex digits of each uuid as one integer: ``number(digits, range(8))``, without a loop
+    over the columns (the eight digits of a row are packed within one 64-bit word)."""
+    return _gather(_words(digits[:, :8]), 4, (0x00FF00FF00FF00FF, 0x0000FFFF0000FFFF, 0xFFFFFFFF))
+
+
 def first_eight(digits: np.ndarray, data: np.ndarray) -> np.ndarray[Any, np.dtype[np.int64]]:
     """The first 8 characters of each uuid as one integer, equal exactly when the characters are
     (the case of each letter counts: 32 bits of digits, then 8 bits saying which are upper case)."""
-    upper = np.zeros(len(data), dtype=np.int64)
-    for column in range(8):
-        upper = (upper << 1) | ((data[:, column] >= ord("A")) & (data[:, column] <= ord("F"))).astype(np.int64)
-    return (number(digits, range(8)).astype(np.int64) << 8) | upper
+    text = _words(data[:, :8])
+    # A letter has bit 6 set (digits do not), an upper-case one bit 5 clear: one bit per byte.
+    upper = (text >> np.uint64(6)) & ~(text >> np.uint64(5)) & np.uint64(0x0101010101010101)
+    flags = _gather(upper, 7, (0x0003000300030003, 0x0000000F0000000F, 0xFF))
+    return ((eight_digits(digits) << np.uint64(8)) | flags).astype(np.int64)

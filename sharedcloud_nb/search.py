@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from ._arrow import join_text
 from ._label_order import label_order
-from ._labels import _label_parts, distinct
+from ._labels import Ids, _label_parts, distinct, read_ids, repeated
 from .client import canonical_uuid
 from .display import plural
 
@@ -38,6 +38,7 @@ _SEP = "\x1f"  # between fields of a search string, so a query never matches acr
 # A uuid as the API writes it; any other id is checked by the uuid module (upper case, braces...).
 _CANONICAL_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 _UUID_PREFIX = re.compile(r"[0-9a-f-]{1,36}")
+_HEX_HEAD = re.compile(r"[0-9a-f]{1,8}")
 
 
 def is_uuid(value: object) -> bool:
@@ -82,7 +83,9 @@ def _coded(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pa.Array]:
         codes = values.cat.codes.to_numpy().astype(np.int64)
         distinct: Any = pa.array(values.cat.categories.astype("string[pyarrow]"), type=pa.string())
     else:
-        encoded = pa.array(values.astype("string[pyarrow]"), type=pa.string())
+        # From the array, not the Series: pyarrow's look for __arrow_array__ on a Series goes through
+        # pandas' __getattr__, which hashes the whole index (a million uuids) to see if it is a label.
+        encoded = pa.array(values.astype("string[pyarrow]").array, type=pa.string())
         if isinstance(encoded, pa.ChunkedArray):
             encoded = encoded.combine_chunks()
         encoded = encoded.dictionary_encode()
@@ -115,6 +118,27 @@ def _search_texts(frame: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
     _, first, combination = distinct(key, size)
     joined = join_text(*(folded.take(codes[first]) for codes, folded in texts), separator=_SEP)
     return joined, combination.reshape(-1)
+
+
+def _unique(frame: pd.DataFrame, ids: Ids) -> bool:
+    """``frame.index.is_unique``, without hashing a million strings when the ids are uuids.
+
+    Ids equal only when their first 8 characters are (read as integers, :attr:`Ids.eight`): those
+    are sorted, and only the few ids alike in them are compared as text. Other indexes (objects
+    of any kind, ids that are not uuids) ask pandas.
+    """
+    if ids.eight is None or not isinstance(frame.index.dtype, pd.StringDtype):
+        return bool(frame.index.is_unique)
+    alike = ids.text.take(pa.array(repeated(ids.eight)))
+    return bool(pc.count_distinct(alike).as_py() == len(alike))
+
+
+def _odd_ids(ids: Ids) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """The positions of the ids that are not uuids as the API writes them (lower case)."""
+    if ids.read is not None:  # all written as uuids: those with an upper-case letter are odd
+        lowered = pc.ascii_lower(ids.text)
+        return np.flatnonzero(pc.not_equal(lowered, ids.text).to_numpy(zero_copy_only=False))
+    return np.flatnonzero(~pc.match_substring_regex(ids.text, _CANONICAL_UUID).to_numpy(zero_copy_only=False))
 
 
 @dataclass(frozen=True)
@@ -156,9 +180,11 @@ class ImageIndex:
     """
 
     def __init__(self, frame: pd.DataFrame) -> None:
-        if not frame.index.is_unique:  # filtering copies every column: only when a uuid repeats
+        ids = read_ids(frame)
+        if not _unique(frame, ids):  # filtering copies every column: only when a uuid repeats
             frame = frame[~frame.index.duplicated()]
-        parts = _label_parts(frame)
+            ids = read_ids(frame)
+        parts = _label_parts(frame, ids)
         texts, combination = _search_texts(frame)
         # The lowercased labels' order, from integer keys (see label_order): no million-string sort.
         order = label_order(parts)
@@ -177,15 +203,22 @@ class ImageIndex:
         self._positions: dict[str, int] | None = None
         self._texts = texts
         self._text_of = combination[order]  # each image's position in _texts
-        self._uuid = _folded(uuid_array).take(order)
         # The listed ids that are uuids in another spelling (upper case, say), by their canonical
         # form: a pick of the canonical spelling finds them. Canonical ids, nearly all, need no entry.
-        odd = np.flatnonzero(~pc.match_substring_regex(uuid_array, _CANONICAL_UUID).to_numpy(zero_copy_only=False))
+        odd = _odd_ids(ids)
         self._aliases = {
             canonical_uuid(listed): listed for listed in uuid_array.take(pa.array(odd)).to_pylist() if is_uuid(listed)
         }
-        # When every id is a canonical uuid, a word with a letter beyond a-f starts none of them.
+        # When every id is a canonical uuid, a word with a letter beyond a-f starts none of them,
+        # and a word starts an id when its first 8 characters are the id's first 8 hex digits
+        # (compared as integers) and the rest follows them (compared as text, in those ids alone).
         self._only_canonical = len(odd) == 0
+        self._first: np.ndarray | None = None
+        self._uuid: pa.Array | None = None  # case-folded, in the index's order, unless _first says it all
+        if self._only_canonical and ids.first is not None:
+            self._first = ids.first[order]
+        else:
+            self._uuid = _folded(uuid_array).take(order)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -274,10 +307,25 @@ class ImageIndex:
                 in_text = pc.match_substring(self._texts, word).to_numpy(zero_copy_only=False).astype(bool)
                 hit = in_text[self._text_of]
                 if not self._only_canonical or _UUID_PREFIX.fullmatch(word):
-                    hit |= pc.starts_with(self._uuid, word).to_numpy(zero_copy_only=False).astype(bool)
+                    hit |= self._uuid_starts(word)
                 mask &= hit
         positions = np.flatnonzero(mask)
         return Matches(mask=mask, total=len(positions), shown=positions[:limit])
+
+    def _uuid_starts(self, word: str) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        """Per image (in the index's order), whether its id, case-folded, starts with ``word``."""
+        if self._first is None:
+            assert self._uuid is not None
+            return pc.starts_with(self._uuid, word).to_numpy(zero_copy_only=False).astype(bool)
+        head = word[:8]
+        if not _HEX_HEAD.fullmatch(head):  # a canonical uuid begins with 8 hex digits
+            return np.zeros(len(self), dtype=bool)
+        hit: np.ndarray[Any, np.dtype[np.bool_]] = (self._first >> (4 * (8 - len(head)))) == int(head, 16)
+        if len(word) > 8:
+            candidates = np.flatnonzero(hit)
+            text = self._uuid_text.take(pa.array(self.rows[candidates]))
+            hit[candidates] = pc.starts_with(text, word).to_numpy(zero_copy_only=False).astype(bool)
+        return hit
 
     def count_text(self, matches: Matches) -> str:
         """The count label: "12 of 42 images", and how many more there are than shown."""
