@@ -22,17 +22,55 @@ import pyarrow.compute as pc
 from ._arrow import join_text
 from ._uuidhex import eight_digits, first_eight, hex_digits
 
-__all__ = ["NO_NAME", "Ids", "LabelParts", "distinct", "image_labels", "read_ids", "repeated"]
+__all__ = ["NO_NAME", "Columns", "Ids", "LabelParts", "distinct", "image_labels", "read_ids", "repeated"]
 
 #: The placeholder of a missing name, in labels and card titles.
 NO_NAME = "(no name)"
 
 
-def _strings(frame: pd.DataFrame, column: str, missing: str) -> pd.Series:
-    """A column as Arrow strings on a positional index, ``missing`` where absent or empty."""
+class Columns:
+    """A frame's columns as codes among their distinct values, each column coded once.
+
+    The labels and the search strings read the same columns (the name above all): a column of
+    a million strings is hashed once for both.
+
+    Example:
+        >>> codes, values = Columns(pd.DataFrame({"name": ["b", None, "b"]})).codes("name")
+        >>> codes.tolist(), values.to_pylist()
+        ([0, -1, 0], ['b'])
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._coded: dict[str, tuple[np.ndarray, pa.Array]] = {}
+
+    def codes(self, column: str) -> tuple[np.ndarray, pa.Array]:
+        """Per row, its value's position among the column's distinct values (-1 where missing, or for
+        every row when there is no such column), and those values as text (not to be modified)."""
+        if column not in self._coded:
+            self._coded[column] = _column_codes(self.frame, column)
+        return self._coded[column]
+
+
+def _column_codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pa.Array]:
     if column not in frame.columns:
-        return pd.Series(missing, index=pd.RangeIndex(len(frame)), dtype="string[pyarrow]")
-    return frame[column].astype("string[pyarrow]").fillna(missing).reset_index(drop=True)
+        return np.full(len(frame), -1, dtype=np.int64), pa.array([], type=pa.string())
+    values = frame[column]
+    # Arrow arrays from pandas arrays, never from a Series: pyarrow's look for __arrow_array__ on
+    # a Series goes through pandas' __getattr__, which hashes the whole index (a million uuids).
+    if isinstance(values.dtype, pd.CategoricalDtype):  # already coded: each category made text once
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        distinct: Any = pa.array(values.cat.categories.astype("string[pyarrow]").array)
+    else:
+        encoded: Any = pa.array(values.astype("string[pyarrow]").array)
+        if isinstance(encoded, pa.ChunkedArray):  # a column pandas keeps in pieces (after a concat, say)
+            encoded = encoded.combine_chunks()
+        encoded = encoded.dictionary_encode()
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        distinct = encoded.dictionary
+    if isinstance(distinct, pa.ChunkedArray):
+        distinct = distinct.combine_chunks()
+    return codes, distinct.cast(pa.string())
 
 
 def image_labels(frame: pd.DataFrame) -> pd.Series:
@@ -81,6 +119,12 @@ class Ids:
     def eight(self) -> np.ndarray | None:
         """Per id, its first 8 characters as one integer (``_uuidhex.first_eight``), or None."""
         return None if self.read is None else first_eight(*self.read)
+
+    @functools.cached_property
+    def alike(self) -> np.ndarray | None:
+        """The positions of the ids whose first 8 characters another id has too (found by sorting
+        :attr:`eight`), or None: equal ids, and labels that 8 characters do not tell apart, are among them."""
+        return None if self.eight is None else repeated(self.eight)
 
     @functools.cached_property
     def first(self) -> np.ndarray | None:
@@ -201,23 +245,19 @@ def _uuid_forms(
             own[uuid_form] = join_text(prefixes.take(pa.array(triple[rows])), ident, ")")
 
 
-def _label_parts(frame: pd.DataFrame, ids: Ids | None = None) -> LabelParts:
+def _label_parts(frame: pd.DataFrame, ids: Ids | None = None, columns: Columns | None = None) -> LabelParts:
     """The labels of :func:`image_labels` and how each was built (see :class:`LabelParts`).
 
-    ``ids``: the frame's :func:`read_ids`, when the caller has read them already.
+    ``ids``, ``columns``: the frame's :func:`read_ids` and :class:`Columns`, when the caller has them already.
     """
     # Positional work throughout: the uuid index may repeat (the API once served duplicates).
     # The first three forms depend on (name, runtime, tag) alone: they are written once per
     # distinct triple, and a row holds the number of its label in a table of distinct labels, so
     # that a clash is a count, not a hash of a million strings. Only the rows that reach the
     # uuid forms get a string of their own.
-    name = _arrow_strings(frame, "name", NO_NAME)
-    runtime = _arrow_strings(frame, "runtime", "?")
-    tag = _arrow_strings(frame, "tag", "?")
     ids = ids if ids is not None else read_ids(frame)
     uuid, read = ids.text, ids.read
-    triple, first = _triples(name, runtime, tag)
-    n_, r_, t_ = (column.take(pa.array(first)) for column in (name, runtime, tag))
+    triple, first, (n_, r_, t_) = _triples(columns if columns is not None else Columns(frame))
     forms = [n_.cast(pa.large_string()), join_text(n_, " (", r_, ")"), join_text(n_, " (", r_, ", ", t_, ")")]
     # Every distinct label of the first three forms, numbered: forms[k][i] is number table_of[k][i].
     table = pa.concat_arrays(forms).dictionary_encode()
@@ -233,12 +273,12 @@ def _label_parts(frame: pd.DataFrame, ids: Ids | None = None) -> LabelParts:
     eight = ids.eight if prefix_code is not None else None
 
     # Built only when needed: most catalogues stop after one or two steps.
-    step_of = _shared_steps(table_of, np.bincount(triple, minlength=len(first)))
+    step_of = _shared_steps(table_of, np.bincount(triple, minlength=len(first)).astype(np.float64))
     step = step_of[triple]  # which form each row's label has
     if (step_of == 3).any():  # the third form still clashes: the uuid forms
         _uuid_forms(own, step, step, 3, eight is not None, uuid, prefixes, triple)
-        if eight is not None and prefix_code is not None:
-            clash = _eight_clashes(step, triple, eight, prefix_code)
+        if eight is not None and prefix_code is not None and ids.alike is not None:
+            clash = _eight_clashes(step, triple, eight, prefix_code, ids.alike)
         else:
             numbers = _label_numbers(step, table_of, triple, strings, own)
             clash = np.bincount(numbers)[numbers] > 1
@@ -278,14 +318,16 @@ def _shared_steps(table_of: np.ndarray, rows_of: np.ndarray) -> np.ndarray:
     return step_of
 
 
-def _eight_clashes(step: np.ndarray, triple: np.ndarray, eight: np.ndarray, prefix_code: np.ndarray) -> np.ndarray:
+def _eight_clashes(
+    step: np.ndarray, triple: np.ndarray, eight: np.ndarray, prefix_code: np.ndarray, alike: np.ndarray
+) -> np.ndarray:
     """The rows at the 8-character form whose label another row's equals: same prefix, same 8 characters.
 
     Such a label equals no label of another form (see :func:`_prefix_codes`), and labels of the
     first three forms that did not clash before do not now: only these rows are compared, as
-    sorted integers.
+    integers, and of them only those whose 8 characters another id has too (``alike``, :attr:`Ids.alike`).
     """
-    rows = np.flatnonzero(step == 3)
+    rows = alike[step[alike] == 3]
     clash = np.zeros(len(step), dtype=bool)
     clash[rows[repeated((prefix_code[triple[rows]] << 40) | eight[rows])]] = True
     return clash
@@ -320,32 +362,29 @@ def _prefix_codes(prefixes: pa.Array, strings: pa.Array) -> np.ndarray | None:
     return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def _arrow_strings(frame: pd.DataFrame, column: str, missing: str) -> pa.Array:
-    if column in frame.columns and isinstance(frame[column].dtype, pd.CategoricalDtype):
-        # Each category made text once and taken by code: pandas' astype goes through a million objects.
-        column_values = frame[column]
-        categories = column_values.cat.categories.astype("string[pyarrow]").fillna(missing)
-        table = pa.array(pd.concat([pd.Series(categories), pd.Series([missing], dtype="string[pyarrow]")]), pa.string())
-        codes = column_values.cat.codes.to_numpy().astype(np.int64)
-        codes[codes < 0] = len(categories)
-        return (table.combine_chunks() if isinstance(table, pa.ChunkedArray) else table).take(pa.array(codes))
-    values = pa.array(_strings(frame, column, missing), type=pa.string())
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+def _texts(columns: Columns, column: str, missing: str) -> tuple[np.ndarray, pa.Array]:
+    """A column's codes and distinct values, ``missing`` written where a value is: values as text
+    are distinct (the missing one may be written as a listed one, categories may read alike)."""
+    codes, values = columns.codes(column)
+    written = pa.concat_arrays([values, pa.array([missing], type=pa.string())]).dictionary_encode()
+    renumber = np.asarray(written.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return renumber[np.where(codes < 0, len(values), codes)], written.dictionary
 
 
-def _triples(name: pa.Array, runtime: pa.Array, tag: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's number among the distinct (name, runtime, tag), and a row of each."""
-    key = np.zeros(len(name), dtype=np.int64)
+def _triples(columns: Columns) -> tuple[np.ndarray, np.ndarray, tuple[pa.Array, pa.Array, pa.Array]]:
+    """Each row's number among the distinct (name, runtime, tag), a row of each, and each one's texts."""
+    coded = [_texts(columns, "name", NO_NAME), _texts(columns, "runtime", "?"), _texts(columns, "tag", "?")]
+    key = np.zeros(len(coded[0][0]), dtype=np.int64)
     size = 1
-    for column in (name, runtime, tag):
-        encoded = column.dictionary_encode()
-        if size * max(len(encoded.dictionary), 1) >= 2**62:  # renumber before the key overflows
+    for codes, values in coded:
+        if size * max(len(values), 1) >= 2**62:  # renumber before the key overflows
             _, key = np.unique(key, return_inverse=True)
             size = int(key.max()) + 1 if len(key) else 1
-        key = key * max(len(encoded.dictionary), 1) + encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        size *= max(len(encoded.dictionary), 1)
+        key = key * max(len(values), 1) + codes
+        size *= max(len(values), 1)
     _, first, triple = distinct(key, size)
-    return triple, first
+    name, runtime, tag = (values.take(pa.array(codes[first])) for codes, values in coded)
+    return triple, first, (name, runtime, tag)
 
 
 def distinct(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from ._arrow import join_text
 from ._label_order import label_order
-from ._labels import Ids, _label_parts, distinct, read_ids, repeated
+from ._labels import Columns, Ids, _label_parts, distinct, read_ids
 from .client import canonical_uuid
 from .display import plural
 
@@ -74,41 +74,25 @@ def _folded(values: pa.Array) -> pa.Array:
     return pc.replace_with_mask(folded, others, pa.array([text.casefold() for text in rest], type=folded.type))
 
 
-def _coded(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pa.Array]:
+def _coded(columns: Columns, column: str) -> tuple[np.ndarray, pa.Array]:
     """Each row's code among the column's distinct values, and those values case-folded ("" last, for missing)."""
-    if column not in frame:
-        return np.zeros(len(frame), dtype=np.int64), pa.array([""], type=pa.string())
-    values = frame[column]
-    if isinstance(values.dtype, pd.CategoricalDtype):  # already coded
-        codes = values.cat.codes.to_numpy().astype(np.int64)
-        distinct: Any = pa.array(values.cat.categories.astype("string[pyarrow]"), type=pa.string())
-    else:
-        # From the array, not the Series: pyarrow's look for __arrow_array__ on a Series goes through
-        # pandas' __getattr__, which hashes the whole index (a million uuids) to see if it is a label.
-        encoded = pa.array(values.astype("string[pyarrow]").array, type=pa.string())
-        if isinstance(encoded, pa.ChunkedArray):
-            encoded = encoded.combine_chunks()
-        encoded = encoded.dictionary_encode()
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        distinct = encoded.dictionary
-    if isinstance(distinct, pa.ChunkedArray):
-        distinct = distinct.combine_chunks()
-    codes[codes < 0] = len(distinct)
-    return codes, _folded(pa.concat_arrays([distinct.cast(pa.string()), pa.array([""], type=pa.string())]))
+    codes, distinct = columns.codes(column)
+    codes = np.where(codes < 0, len(distinct), codes)
+    return codes, _folded(pa.concat_arrays([distinct, pa.array([""], type=pa.string())]))
 
 
-def _search_texts(frame: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
+def _search_texts(columns: Columns) -> tuple[pa.Array, np.ndarray]:
     """The distinct search strings of the frame's rows, and each row's position among them.
 
     Images share their searched fields far more often than not (a million generated images have a
     few thousand distinct ones), so a word is looked for in each distinct string once, and the
     rows take the answer of theirs.
     """
-    key = np.zeros(len(frame), dtype=np.int64)
+    key = np.zeros(len(columns.frame), dtype=np.int64)
     size = 1
     texts = []
     for column in SEARCHED:
-        codes, folded = _coded(frame, column)
+        codes, folded = _coded(columns, column)
         if size * len(folded) >= 2**62:  # renumber the combinations so far before the key overflows
             _, key = np.unique(key, return_inverse=True)
             size = int(key.max()) + 1 if len(key) else 1
@@ -127,9 +111,9 @@ def _unique(frame: pd.DataFrame, ids: Ids) -> bool:
     are sorted, and only the few ids alike in them are compared as text. Other indexes (objects
     of any kind, ids that are not uuids) ask pandas.
     """
-    if ids.eight is None or not isinstance(frame.index.dtype, pd.StringDtype):
+    if ids.alike is None or not isinstance(frame.index.dtype, pd.StringDtype):
         return bool(frame.index.is_unique)
-    alike = ids.text.take(pa.array(repeated(ids.eight)))
+    alike = ids.text.take(pa.array(ids.alike))
     return bool(pc.count_distinct(alike).as_py() == len(alike))
 
 
@@ -184,8 +168,9 @@ class ImageIndex:
         if not _unique(frame, ids):  # filtering copies every column: only when a uuid repeats
             frame = frame[~frame.index.duplicated()]
             ids = read_ids(frame)
-        parts = _label_parts(frame, ids)
-        texts, combination = _search_texts(frame)
+        columns = Columns(frame)
+        parts = _label_parts(frame, ids, columns)
+        texts, combination = _search_texts(columns)
         # The lowercased labels' order, from integer keys (see label_order): no million-string sort.
         order = label_order(parts)
 

@@ -111,3 +111,24 @@ def test_the_order_is_stable_when_keys_of_8_character_labels_tie():
     rng = np.random.default_rng(0)
     many = (rng.integers(0, 4, 5000) << 34) | (1 << 33) | (rng.integers(0, 50, 5000) << 1)
     assert _order(many).tolist() == np.argsort(many, kind="stable").tolist()
+
+
+def test_a_missing_value_is_labelled_and_found_as_the_same_text_written_out():
+    ids = _ids(8, seed=13)
+    coded = pd.DataFrame(
+        {
+            "name": ["a", "a", None, "(no name)", "b", "b", "b", "b"],
+            "runtime": pd.Categorical(["?", None, "p", "p", 1, "1", "?", "p"]),  # categories 1 and "1" read alike
+            "tag": pd.Categorical(["t", "t", None, None, "u", "u", "?", "?"]),
+        },
+        index=pd.Index(ids, dtype="string"),
+    )
+    written = coded.astype(object).fillna({"name": "(no name)", "runtime": "?", "tag": "?"}).astype("string")
+    assert display_labels(coded) == display_labels(written)
+    first, second = search.ImageIndex(coded), search.ImageIndex(written)
+    assert first.rows.tolist() == second.rows.tolist() and first.labels.tolist() == second.labels.tolist()
+    assert first.search("b").mask.tolist() == second.search("b").mask.tolist()
+
+
+def display_labels(frame: pd.DataFrame) -> list[str]:
+    return sc.display.image_labels(frame).tolist()
