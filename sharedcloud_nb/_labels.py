@@ -62,7 +62,9 @@ def _column_codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pa.Arra
         codes = values.cat.codes.to_numpy().astype(np.int64)
         distinct: Any = pa.array(values.cat.categories.astype("string[pyarrow]").array)
     else:
-        encoded: Any = pa.array(values.astype("string[pyarrow]").array)
+        # Text as it is (pandas' astype of one string dtype to another can go through Python objects).
+        text = values.array if isinstance(values.dtype, pd.StringDtype) else values.astype("string[pyarrow]").array
+        encoded: Any = pa.array(text)
         if isinstance(encoded, pa.ChunkedArray):  # a column pandas keeps in pieces (after a concat, say)
             encoded = encoded.combine_chunks()
         encoded = encoded.dictionary_encode()
@@ -138,9 +140,14 @@ class Ids:
 
 def read_ids(frame: pd.DataFrame) -> Ids:
     """The frame's ids (its index) as text, read as uuids when they all are (see :class:`Ids`)."""
-    text = pa.array(pd.Series(frame.index.astype(str), dtype="string[pyarrow]"), type=pa.string())
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
+    text: Any = None
+    if isinstance(frame.index.dtype, pd.StringDtype):  # text already: no million Python strings
+        text = pa.array(frame.index.array)
+        text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+        text = text.cast(pa.string()) if not text.null_count else None  # a missing id is written as str() writes it
+    if text is None:
+        text = pa.array(pd.Series(frame.index.astype(str), dtype="string[pyarrow]"), type=pa.string())
+        text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
     return Ids(text, hex_digits(text))
 
 

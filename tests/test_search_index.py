@@ -132,3 +132,16 @@ def test_a_missing_value_is_labelled_and_found_as_the_same_text_written_out():
 
 def display_labels(frame: pd.DataFrame) -> list[str]:
     return sc.display.image_labels(frame).tolist()
+
+
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", "string[python]", object])
+def test_ids_and_columns_read_as_text_whatever_their_storage(dtype):
+    ids = [*_ids(5, seed=14), "not-a-uuid"]
+    frame = _frame(ids, dtype)
+    frame["name"] = frame["name"].astype(dtype if dtype is not object else "string")
+    reference = frame.astype({"name": "string[pyarrow]"})
+    assert display_labels(frame) == display_labels(reference)
+    assert search.ImageIndex(frame).labels.tolist() == search.ImageIndex(reference).labels.tolist()
+    with_missing = _frame([*ids, None], dtype)  # a missing id is written as str() writes it
+    expected = pa.array(pd.Series(with_missing.index.astype(str), dtype="string[pyarrow]")).to_pylist()
+    assert _labels.read_ids(with_missing).text.to_pylist() == expected
