@@ -12,6 +12,7 @@ chain nothing.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -199,12 +200,15 @@ def _sleep(call: Call, wait: float, what: str, *, error: SharedcloudError | None
     time.sleep(wait)
 
 
-def read_body(response: requests.Response, call: Call, *, max_bytes: int) -> bytearray:
+def read_body(
+    response: requests.Response, call: Call, *, max_bytes: int, sink: Callable[[bytes], None] | None = None
+) -> bytearray:
     """The whole (decoded) body, read in blocks within the deadline and under the size caps.
 
     The blocks go straight into one buffer, sized from ``Content-Length`` when the body is not
     compressed (otherwise grown as they come): a large listing is never held twice, as a list of
-    blocks and their join.
+    blocks and their join. With a ``sink``, each block goes to it instead, as it arrives, and the
+    buffer returned is empty.
 
     Raises:
         ResponseError: the body decodes past ``max_bytes``, or inflates more than
@@ -216,7 +220,7 @@ def read_body(response: requests.Response, call: Call, *, max_bytes: int) -> byt
     read1 = getattr(raw, "read1", None)
     plain = response.headers.get("Content-Encoding", "identity").strip().lower() in ("", "identity")
     # Zero-filled pages are mapped lazily, so an announced length that never comes costs nothing.
-    body = bytearray(min(total, max_bytes)) if plain and total else bytearray()
+    body = bytearray(min(total, max_bytes)) if plain and total and sink is None else bytearray()
     size = 0
     with call.progress:
         while True:
@@ -227,7 +231,10 @@ def read_body(response: requests.Response, call: Call, *, max_bytes: int) -> byt
                 raise error  # outside the except block: nothing chained
             if not block:
                 break
-            body[size : size + len(block)] = block
+            if sink is None:
+                body[size : size + len(block)] = block
+            else:
+                sink(block)
             size += len(block)
             del block
             _check_size(call, size, raw.tell(), max_bytes)

@@ -1,34 +1,39 @@
-"""A listing's JSON read by Arrow, for exactly the JSON the careful path accepts, or None.
+"""A listing's JSON read by Arrow as it arrives, for exactly the JSON the careful path accepts.
 
 Arrow's JSON reader reads newline-delimited objects, and is more lenient than a JSON decoder: it
 takes objects with no comma (or only whitespace) between them, bytes that are not UTF-8 inside
-strings, and any leading whitespace a ``bytes.strip`` removes (a form feed). :func:`read_listing`
+strings, and any leading whitespace a ``bytes.strip`` removes (a form feed). :class:`ListingStream`
 makes it read a compact JSON array of flat objects (``[{...},{...}]``) only where every one of
-those differences is ruled out first, and answers None otherwise, so the caller hands the body
-to the careful path (orjson, then value by value), which refuses or reads it:
+those differences is ruled out first, chunk by chunk (:func:`read_listing` is the same for a whole
+body), and hands anything else to the careful path (orjson, then value by value), which refuses
+or reads it:
 
 - around the array, only JSON's own whitespace (space, tab, line feed, carriage return);
-- the text is valid UTF-8 (checked by Arrow over the body, without a copy, unless it is ASCII);
+- the text is valid UTF-8 (checked by Arrow over each chunk, unless it is ASCII);
 - no escaped surrogate (``\\uD800``-``\\uDFFF``), which Arrow replaces rather than refuses;
-- objects are separated by exactly ``},{``: each such comma becomes a newline *in place* (one
-  byte for one), Arrow must find exactly one object per line, and the commas are put back after;
-  a ``},{`` inside a string leaves a line that is not JSON, which Arrow refuses.
+- objects are separated by exactly ``},{``: a chunk ends at the last such separator its bytes
+  hold, each comma inside it becomes a newline (one byte for one), and Arrow must find exactly one
+  object per line; a ``},{`` inside a string leaves a line that is not JSON, which Arrow refuses;
+- every record has every field of the schema, none null (the frame's fast way takes no other).
 
 Everything inside an object is Arrow's (RapidJSON's) to refuse: a wrong type, an unknown field, a
-raw control character, NaN where a number belongs. No copy of the body is made.
+raw control character, NaN where a number belongs. Chunks are cut only at a separator, which is
+ASCII, so each is valid UTF-8 exactly when the whole is.
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["read_listing"]
+__all__ = ["ListingStream", "read_listing"]
 
 _WHITESPACE = b" \t\n\r"  # JSON's whitespace: nothing else (no form feed, no vertical tab)
 _LEADING = re.compile(rb"[ \t\n\r]*")
@@ -40,19 +45,23 @@ _SCAN = 1 << 22  # bytes per pass of the comma scan: its temporaries stay small
 # Arrow's threaded reader costs more than it gains on a body of a few blocks.
 _THREADED = 4 << 20
 _BLOCK_SIZE = 8 << 20  # bytes Arrow parses at a time (and rows per chunk of the table)
+# Bytes of whole objects parsed at a time as a listing arrives. Small enough that the chunks in
+# flight are a few MB; large enough that Arrow's fixed cost per parse stays a few percent.
+_CHUNK = 4 << 20
+_WORKERS = 2  # chunks parsed at once (Arrow lets go of the GIL while it parses)
+_SPLIT = b"},{"
 
 
 def read_listing(body: bytes | bytearray, schema: pa.Schema) -> pa.Table | None:
     """The listing's records as an Arrow table of ``schema``, or None where the careful path must decide.
 
     Args:
-        body: the answer's bytes. A bytearray is changed while it is read and restored before
-            this returns (one byte per object); bytes are copied once into one.
+        body: the answer's bytes (left as they are).
         schema: the records' fields and types; any other field makes Arrow refuse the listing.
 
     Returns:
         One row per object, or None: the body is not a compact array of objects in strict JSON
-        with valid UTF-8, or Arrow refused a value.
+        with valid UTF-8, Arrow refused a value, or some record lacks a field or holds a null.
 
     Example:
         >>> read_listing(b'[{"a":1},{"a":2}]', pa.schema([("a", pa.int64())])).num_rows
@@ -60,33 +69,199 @@ def read_listing(body: bytes | bytearray, schema: pa.Schema) -> pa.Table | None:
         >>> read_listing(b'[{"a":1}{"a":2}]', pa.schema([("a", pa.int64())])) is None
         True
     """
-    if isinstance(body, bytes):
-        body = bytearray(body)
-    bounds = _array_bounds(body)
-    if bounds is None or not _strict_text(body):
+    with ListingStream(schema) as stream:
+        stream.feed(body)
+        return stream.finish()
+
+
+class ListingStream:
+    """A listing's JSON fed block by block as it arrives, read by Arrow in chunks of whole objects.
+
+    Once ``chunk`` bytes have come, the objects they complete are parsed on a worker thread while
+    the next bytes arrive, and their bytes are let go: a large listing is never held whole, as
+    bytes and as a table at once. At most ``workers + 1`` chunks are in flight, so a fast sender
+    cannot pile bytes up ahead of the parsing.
+
+    Where a chunk is not what Arrow can vouch for (see the module's rules, and: every record has
+    every field, none null), the stream stops parsing and keeps every byte from that chunk on;
+    :meth:`body` then gives the careful path a listing that decodes to exactly the records
+    served: the objects already parsed are written back from their (exact) values.
+
+    Use it as a context manager: leaving it stops the workers, whatever happened.
+
+    Example:
+        >>> with ListingStream(pa.schema([("a", pa.int64())])) as stream:
+        ...     stream.feed(b'[{"a":1},')
+        ...     stream.feed(b'{"a":2}]')
+        ...     stream.finish().num_rows
+        2
+    """
+
+    def __init__(self, schema: pa.Schema, *, chunk: int | None = None, workers: int = _WORKERS) -> None:
+        self.schema = schema
+        self.size = 0  # bytes fed
+        self._chunk, self._workers = chunk or _CHUNK, max(1, workers)
+        self._pending = bytearray()  # bytes not yet handed to a worker
+        self._head: bytearray | None = None  # leading whitespace and "[", once "[{" has been seen
+        self._first: bytes | None = None  # the first chunk handed over, as served (the fallback starts so)
+        self._tables: list[pa.Table] = []
+        self._running: deque[Future[tuple[pa.Table | None, bytearray]]] = deque()
+        self._pool: ThreadPoolExecutor | None = None
+        self._raw: bytearray | None = None  # set once the stream stopped parsing: the careful path's input
+
+    def __enter__(self) -> ListingStream:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (a chunk being parsed is finished first) and let go of every chunk."""
+        if self._pool is not None:
+            for future in self._running:
+                future.cancel()
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        self._running.clear()
+
+    def feed(self, block: bytes | bytearray | memoryview) -> None:
+        """Take the next bytes of the listing; parse the objects of each full chunk."""
+        self.size += len(block)
+        if self._raw is not None:
+            self._raw += block
+            return
+        self._pending += block
+        if self._head is None and not self._start():
+            return
+        while self._raw is None and len(self._pending) >= self._chunk and self._cut():
+            pass
+
+    def finish(self) -> pa.Table | None:
+        """The records of the whole listing as one table, or None: :meth:`body` is for the careful path."""
+        while self._running and self._raw is None:
+            self._collect()
+        if self._raw is not None:
+            return None
+        if self._head is not None:
+            end = _array_end(self._pending)
+            if end is not None:
+                piece = self._pending[:end]
+                del self._pending[:end]
+                table, piece = _parse_piece(piece, self.schema)
+                if table is not None:
+                    self._tables.append(table)
+                    return pa.concat_tables(self._tables) if len(self._tables) > 1 else self._tables[0]
+                self._pending[:0] = piece
+        self._fall_back(bytearray())
         return None
-    start, end = bounds
-    data = np.frombuffer(body, dtype=np.uint8)
-    with _one_object_per_line(data[start + 1 : end - 1]) as separators:
-        table = _parse(memoryview(body)[start + 1 : end - 1], schema)
+
+    def body(self) -> bytearray:
+        """JSON that decodes to exactly the listing served, for the careful path (call :meth:`finish` first).
+
+        After :meth:`finish` answered None, it is the listing as served from the first chunk Arrow
+        could not vouch for; before that, the records parsed are written back from their values.
+        """
+        if self._raw is None:
+            self.finish()
+        return self._raw if self._raw is not None else self._fall_back(bytearray())
+
+    # -- inside ---------------------------------------------------------------------------------
+
+    def _start(self) -> bool:
+        """Whether the listing opens with "[{" (after JSON whitespace); else keep it all for the careful path."""
+        begin = _LEADING.match(self._pending)
+        at = begin.end() if begin is not None else 0
+        if len(self._pending) - at < 2:
+            return False  # not enough yet to tell
+        if self._pending[at : at + 2] != b"[{":
+            self._fall_back(bytearray())
+            return False
+        self._head = self._pending[: at + 1]
+        del self._pending[: at + 1]
+        return True
+
+    def _cut(self) -> bool:
+        """Hand the complete objects of the pending bytes to a worker; False if none is complete yet."""
+        split = self._pending.rfind(_SPLIT)
+        if split < 0:
+            return False  # one object larger than a chunk: wait for its end
+        piece = self._pending[: split + 1]
+        del self._pending[: split + 2]
+        if self._first is None:
+            self._first = bytes(piece)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="sharedcloud-listing")
+        self._running.append(self._pool.submit(_parse_piece, piece, self.schema))
+        while len(self._running) > self._workers and self._raw is None:
+            self._collect()
+        return True
+
+    def _collect(self) -> None:
+        """The oldest chunk's outcome: its table kept, or the stream falls back from it on."""
+        table, piece = self._running.popleft().result()
+        if table is not None:
+            self._tables.append(table)
+        else:
+            self._fall_back(piece)
+
+    def _fall_back(self, piece: bytearray) -> bytearray:
+        """Stop parsing: keep the listing from ``piece`` on, after the records already parsed, written back."""
+        raw = bytearray(self._head or b"")
+        # The objects parsed: the first chunk as served, the others written back from their values.
+        served: list[bytes | bytearray] = [self._first] if self._first is not None and self._tables else []
+        objects = served + [_dumps(table) for table in self._tables[len(served) :]]
+        # The pieces were cut at "},{" without their comma: it goes back between them.
+        objects += [piece] if piece else []
+        objects += [future.result()[1] for future in self._running]
+        self._running.clear()
+        rest = self._pending
+        if rest.lstrip(_WHITESPACE).startswith(b"]"):  # after a finished listing: only its end is left
+            raw += b",".join(objects) + rest
+        else:
+            raw += b",".join([*objects, rest])
+        self._pending = bytearray()
+        self._tables = []
+        self._raw = raw
+        return raw
+
+
+def _parse_piece(piece: bytearray, schema: pa.Schema) -> tuple[pa.Table | None, bytearray]:
+    """Compact objects separated by ``},{`` read by Arrow: the table, or None; and the bytes as given."""
+    if not _strict_text(piece):
+        return None, piece
+    data = np.frombuffer(piece, dtype=np.uint8)
+    with _one_object_per_line(data) as separators:
+        table = _parse(memoryview(piece), schema)
     del data
     if table is None or table.num_rows != separators + 1:
-        return None  # objects with no comma between them: not JSON
-    return table
+        return None, piece  # objects with no comma between them: not JSON
+    if any(table.column(index).null_count for index in range(table.num_columns)):
+        return None, piece  # a null or a missing field: the careful path says which
+    return table, piece
 
 
-def _array_bounds(body: bytearray) -> tuple[int, int] | None:
-    """Where ``[{`` starts and ``}]`` ends, with only JSON whitespace around them; None if not so."""
-    start = _LEADING.match(body)
-    begin = start.end() if start is not None else 0
-    tail = bytes(body[max(begin, len(body) - 64) :])
+def _dumps(table: pa.Table) -> bytes:
+    """Records Arrow parsed, written back as JSON objects separated by commas (no brackets)."""
+    records = table.to_pylist()
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - exercised only without orjson
+        import json
+
+        return json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode()[1:-1]
+    return orjson.dumps(records)[1:-1]
+
+
+def _array_end(rest: bytearray) -> int | None:
+    """Where the last object of the listing's rest ends (before its "]"), with only JSON whitespace after; or None."""
+    tail = bytes(rest[-64:])
     kept = tail.rstrip(_WHITESPACE)
-    if not kept and len(body) - begin > 64:
+    if not kept and len(rest) > 64:
         return None  # more trailing whitespace than is worth scanning here: the careful path reads it
-    end = len(body) - (len(tail) - len(kept))
-    if end - begin < 4 or body[begin : begin + 2] != b"[{" or body[end - 2 : end] != b"}]":
+    end = len(rest) - (len(tail) - len(kept))
+    if end < 2 or rest[end - 2 : end] != b"}]":
         return None
-    return begin, end
+    return end - 1
 
 
 def _strict_text(body: bytearray) -> bool:

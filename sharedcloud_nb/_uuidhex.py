@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["eight_digits", "first_eight", "hex_digits", "number"]
+__all__ = ["eight_digits", "first_eight", "hex_digits", "number", "surely_distinct"]
 
 # A bytes.translate table (a C loop over the bytes, no index array of a million rows): a byte's
 # value as a hex digit, 16 for "-", 255 for any other byte.
@@ -82,3 +82,53 @@ def first_eight(digits: np.ndarray, data: np.ndarray) -> np.ndarray[Any, np.dtyp
     upper = (text >> np.uint64(6)) & ~(text >> np.uint64(5)) & np.uint64(0x0101010101010101)
     flags = _gather(upper, 7, (0x0003000300030003, 0x0000000F0000000F, 0xFF))
     return ((eight_digits(digits) << np.uint64(8)) | flags).astype(np.int64)
+
+
+# Odd 64-bit constants (from splitmix64 and xxHash) that spread each word of a uuid's text over the hash.
+_MIX = [np.uint64(k) for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)]
+_LAST = np.uint64(0xFF51AFD7ED558CCD)
+
+
+def surely_distinct(ident: pa.Array | pa.ChunkedArray) -> bool:
+    """True when no two ids are equal, known from a 64-bit hash of each; False means "look closer".
+
+    Only for ids of 36 bytes each (a uuid's text), read in place as four 8-byte words and one of 4
+    bytes, the hashes sorted: about 60 ms and 20 MB at a million ids, where Arrow's hash table of
+    the strings (``pc.unique``) takes 0.5 s and 150 MB. Equal ids give equal hashes, so no pair of
+    equal hashes proves the ids distinct; a pair of equal hashes (a repeat, or a rare collision)
+    answers False, and so does anything else: nulls, or ids of other lengths.
+
+    Example:
+        >>> surely_distinct(pa.array(["c2aef5d8-26ea-4bd3-9495-705fa370ad51", "c2aef5d8-26ea-4bd3-9495-705fa370ad52"]))
+        True
+    """
+    chunks = ident.chunks if isinstance(ident, pa.ChunkedArray) else [ident]
+    hashes = []
+    for chunk in chunks:
+        if chunk.null_count:
+            return False
+        if not len(chunk):
+            continue
+        width = np.int64 if pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type) else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        if offsets[-1] - offsets[0] != 36 * len(chunk) or (np.diff(offsets) != 36).any():
+            return False
+        text = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+        hashes.append(_hash36(text, len(chunk)))
+    if not hashes:
+        return True
+    joined = np.concatenate(hashes)
+    joined.sort()
+    return not bool((joined[1:] == joined[:-1]).any())
+
+
+def _hash36(text: np.ndarray, rows: int) -> np.ndarray:
+    """A 64-bit hash of each 36-byte row of ``text``, read in place (strided, unaligned views)."""
+    value = np.zeros(rows, dtype=np.uint64)
+    for word, mix in enumerate(_MIX):
+        column = np.ndarray((rows,), dtype=np.uint64, buffer=text, offset=8 * word, strides=(36,))
+        value ^= column * mix
+        value = (value << np.uint64(13)) | (value >> np.uint64(51))
+    tail = np.ndarray((rows,), dtype=np.uint32, buffer=text, offset=32, strides=(36,))
+    value ^= tail.astype(np.uint64) * _LAST
+    return value

@@ -8,9 +8,10 @@ by :func:`sharedcloud_nb._http.transport_error`. The token is sent by an auth ob
 drops it on a redirect to another host, and it appears in no repr, message or log line.
 
 How a listing flows: :meth:`Client.images` reads the body of ``GET /api/v1/images/`` in blocks
-(:func:`sharedcloud_nb._calls.read_body`); :func:`~sharedcloud_nb.frames.images_frame_from_json`
-reads a well-formed listing with Arrow straight from the bytes; anything else is decoded, its
-pages followed (:meth:`Client.list_images`), and converted by the careful
+(:func:`sharedcloud_nb._calls.read_body`) into a :class:`~sharedcloud_nb._listing_json.ListingStream`,
+where Arrow parses a well-formed listing chunk by chunk as it arrives
+(:func:`~sharedcloud_nb.frames.images_frame_from_stream`); anything else is decoded from the
+listing as served, its pages followed (:meth:`Client.list_images`), and converted by the careful
 :func:`~sharedcloud_nb.frames.images_frame`.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid as uuid_module
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -50,7 +52,7 @@ from .errors import (
     excerpt,
     raise_for_status,
 )
-from .frames import image_series, images_frame, images_frame_from_json
+from .frames import image_series, images_frame, images_frame_from_stream, listing_stream
 from .store import parse_max_age
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -261,15 +263,22 @@ class Client:
         return response
 
     def _get_body(
-        self, path_or_url: str, *, deadline: float | None = None, progress: bool | None = None, **kwargs: Any
+        self,
+        path_or_url: str,
+        *,
+        deadline: float | None = None,
+        progress: bool | None = None,
+        sink: Callable[[bytes], None] | None = None,
+        **kwargs: Any,
     ) -> tuple[requests.Response, bytearray]:
-        """GET and read the whole body in blocks, within the call's deadline and the size caps."""
+        """GET and read the whole body in blocks, within the call's deadline and the size caps
+        (into ``sink`` as they arrive, if given: the body returned is then empty)."""
         url = self._url(path_or_url)
         call = self._call("GET", url, deadline=deadline, progress=progress)
         with call.progress:
             response = self._request("GET", url, call=call, stream=True, **kwargs)
             try:
-                body = read_body(response, call, max_bytes=self.max_bytes)
+                body = read_body(response, call, max_bytes=self.max_bytes, sink=sink)
             finally:
                 response.close()
         return response, body
@@ -448,15 +457,22 @@ class Client:
 
     def _fetch_images(self, instance: str | None, *, deadline: float | None, progress: bool | None) -> pd.DataFrame:
         """GET the listing and type it (the network side of :meth:`images`)."""
-        response, body = self._get_body(
-            _config.IMAGES_PATH, params=_instance_params(instance), deadline=deadline, progress=progress
-        )
-        # A well-formed, unpaginated listing is read by Arrow straight from its JSON; anything
-        # else (pages, bad values) takes the careful path through Python records.
-        frame = images_frame_from_json(body, source=self.source, consume=True)
+        # A well-formed, unpaginated listing is read by Arrow straight from its JSON, as it arrives
+        # (the whole body is never held); anything else (pages, bad values) takes the careful path
+        # through Python records, from the listing as served.
+        with listing_stream() as stream:
+            response, _ = self._get_body(
+                _config.IMAGES_PATH,
+                params=_instance_params(instance),
+                deadline=deadline,
+                progress=progress,
+                sink=stream.feed,
+            )
+            frame = images_frame_from_stream(stream, source=self.source)
+            body = stream.body() if frame is None else bytearray()
         if frame is None:
             records = self._all_pages(self._decode(response, body), deadline=deadline, progress=progress)
-            del body
+            del body, stream
             frame = images_frame(records, source=self.source)
         if instance is not None:
             frame.attrs["instance"] = canonical_uuid(instance)

@@ -40,10 +40,12 @@ import pyarrow.compute as pc
 
 from . import schema
 from ._arrow import booleans, integers, strings
-from ._gc import gc_paused
-from ._listing_json import read_listing
+from ._gc import gc_paused, release_free_memory
+from ._listing_json import ListingStream, read_listing
+from ._pandas_arrays import TO_PANDAS, elapsed, repository
+from ._uuidhex import surely_distinct
 from ._warn import Problems
-from .dates import NAT, date_ns, datetime_array, parse_dates
+from .dates import date_ns, datetime_array, parse_dates
 from .errors import ResponseError, excerpt
 from .files import CSV_NA, read_images_csv, read_images_parquet, write_images_csv
 
@@ -325,21 +327,18 @@ class _ArrowValues(Sequence[Any]):
         return self.array[position].as_py()
 
 
-def _vouched_json(body: bytes | bytearray) -> _Columns | None:
-    """A listing's JSON read by Arrow without Python objects, or None if unsure: see :func:`_vouched`.
+def _vouched_table(table: pa.Table) -> _Columns | None:
+    """A listing's records as Arrow read them from its JSON, or None if unsure: see :func:`_vouched`.
 
     Decoding 100,000 records into dicts, converting them to Arrow and freeing them costs more than
-    the decoding itself (benchmarks/run.py). :func:`~sharedcloud_nb._listing_json.read_listing`
-    reads a compact array of flat objects in strict JSON and valid UTF-8, with no copy of the body,
-    and answers None for anything else; its explicit schema refuses other fields and values of
-    another type (2.5, "three" or true among the counts).
+    the decoding itself (benchmarks/run.py). :mod:`~sharedcloud_nb._listing_json` reads a compact
+    array of flat objects in strict JSON and valid UTF-8 and answers None for anything else; its
+    explicit schema refuses other fields and values of another type (2.5, "three" or true among
+    the counts).
     """
-    table = read_listing(body, _RECORD_SCHEMA)
-    if table is None:
-        return None
-    # The large text columns stay in Arrow's chunks, as pandas keeps them (joining them would copy
-    # a quarter of a GB at a million images); the dates are read chunk by chunk; the columns that
-    # become categories, flags and counts are joined (they are small), one at a time.
+    # The text columns stay in Arrow's chunks, as pandas keeps them (joining them would copy a
+    # quarter of a GB at a million images); the dates and categories are read chunk by chunk;
+    # the flags and counts are joined (they are small), one at a time.
     arrays = {name: table.column(name) for name in _RECORD_NAMES}
     del table
     for name in _RECORD_NAMES:
@@ -348,9 +347,11 @@ def _vouched_json(body: bytes | bytearray) -> _Columns | None:
     return _vouched(arrays, lambda key: _ArrowValues(arrays[key]), {})
 
 
-# Columns of a listing's table left in chunks: the dates (read chunk by chunk), and the text that
-# goes to the frame as it is.
-_CHUNKED = frozenset(["uuid", "name", "description", *(key for key, kind in FIELDS.items() if kind == "date")])
+# Columns of a listing's table left in chunks: the dates and categories (read chunk by chunk), and
+# the text that goes to the frame as it is.
+_CHUNKED = frozenset(
+    key for key, kind in {"uuid": "string", **FIELDS}.items() if kind in ("string", "category", "date")
+)
 
 
 # -- Columns -> frame ----------------------------------------------------------------------------
@@ -367,10 +368,10 @@ def _build(columns: _Columns) -> pd.DataFrame:
         if kind == "date":
             data[key] = datetime_array(columns.dates[key])
         else:
-            data[key] = _TO_PANDAS[kind](columns.fields[key])
-    data["repository"] = _repository(columns.fields["registry_path"])
-    data["age"] = _elapsed(columns.dates["current_server_time"], columns.dates["created_at"])
-    data["since_update"] = _elapsed(columns.dates["current_server_time"], columns.dates["updated_at"])
+            data[key] = TO_PANDAS[kind](columns.fields[key])
+    data["repository"] = repository(columns.fields["registry_path"])
+    data["age"] = elapsed(columns.dates["current_server_time"], columns.dates["created_at"])
+    data["since_update"] = elapsed(columns.dates["current_server_time"], columns.dates["updated_at"])
     index = pd.Index(pd.arrays.ArrowStringArray(columns.uuid), name="uuid")
     frame = pd.DataFrame({column: data[column] for column in COLUMNS}, index=index, copy=False)
     for key, values in columns.extras.items():
@@ -384,8 +385,11 @@ def _build(columns: _Columns) -> pd.DataFrame:
 
 def _check_uuids(uuid: pa.Array, index: pd.Index, problems: Problems) -> None:
     """Warn of uuids listed more than once (every row is kept)."""
-    # Arrow counts the distinct uuids cheaply; pandas finds which ones repeat only when one does
-    # (it builds a hash table of the index that would otherwise stay in memory).
+    # Hashes of the uuids' text say cheaply that none repeats; else Arrow counts the distinct ones,
+    # and pandas finds which repeat only when one does (it builds a hash table of the index that
+    # would otherwise stay in memory).
+    if surely_distinct(uuid):
+        return
     if uuid.null_count or len(pc.unique(uuid)) != len(uuid):
         duplicated = index.duplicated(keep=False)
         if duplicated.any():
@@ -393,70 +397,6 @@ def _check_uuids(uuid: pa.Array, index: pd.Index, problems: Problems) -> None:
                 f"uuid: {int(index.duplicated().sum())} records repeat a uuid already listed "
                 f"(e.g. {index[duplicated][0]!r}); all rows are kept"
             )
-
-
-def _masked(array: pa.Array, cls: type, fill: Any) -> Any:
-    """An Arrow bool/int64 array as pandas' masked BooleanArray/IntegerArray (writable buffers)."""
-    if array.null_count:
-        mask = array.is_null().to_numpy(zero_copy_only=False, writable=True)
-        array = array.fill_null(fill)
-    else:
-        mask = np.zeros(len(array), dtype=bool)
-    return cls(array.to_numpy(zero_copy_only=False, writable=True), mask)
-
-
-def _categorical(strings: pa.Array) -> pd.Categorical:
-    """A Categorical with sorted string categories, from one dictionary encoding in Arrow."""
-    encoded = strings.dictionary_encode()
-    dictionary = encoded.dictionary
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    if len(dictionary):
-        # Sorted categories, as pd.Categorical(values) gives: renumber the codes to match.
-        order = pc.array_sort_indices(dictionary).to_numpy()
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        codes = np.where(codes >= 0, rank[codes], -1)
-        dictionary = dictionary.take(order)
-    categories = pd.Index(pd.arrays.ArrowStringArray(dictionary.cast(pa.large_string())))
-    return pd.Categorical.from_codes(codes, categories=categories, validate=False)  # codes made above
-
-
-#: How each kind of field but dates goes from its Arrow array to the frame's pandas array.
-_TO_PANDAS: dict[str, Callable[[pa.Array], Any]] = {
-    "string": pd.arrays.ArrowStringArray,
-    "category": _categorical,
-    "boolean": lambda array: _masked(array, pd.arrays.BooleanArray, False),
-    "integer": lambda array: _masked(array, pd.arrays.IntegerArray, 0),
-}
-
-
-# A reference is [host[:port]/]path[:tag][@digest]: the repository is what precedes the tag and the
-# digest. A tag is a colon after the last slash, so a registry's ":5000/" stays; a digest runs
-# from "@" to the end and has a colon of its own ("@sha256:..."), so it is dropped first.
-_TAG_AND_DIGEST = r"(:[^/:@]*)?(@[^/]*)?$"
-
-
-def _repository(registry_path: pa.Array) -> pd.Categorical:
-    """Each registry path without its ``:tag`` and ``@digest`` (``host:5000/ns/name:1@sha256:ab`` -> ``host:5000/ns/name``).
-
-    As a Categorical, built from the distinct paths: each is stripped once and the rows take the
-    code of theirs, so no string is made per row.
-    """
-    encoded = registry_path.dictionary_encode()
-    stripped = _categorical(pc.replace_substring_regex(encoded.dictionary, pattern=_TAG_AND_DIGEST, replacement=""))
-    of_path = np.asarray(stripped.codes, dtype=np.int64)
-    indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    codes = np.where(indices >= 0, of_path[np.maximum(indices, 0)], -1) if len(of_path) else np.full(len(indices), -1)
-    return pd.Categorical.from_codes(codes, categories=stripped.categories, validate=False)  # codes made above
-
-
-def _elapsed(later: np.ndarray, earlier: np.ndarray) -> Any:
-    """``later - earlier`` as timedelta64[ns]; NaT where either is NaT or the gap exceeds what
-    timedelta64[ns] holds (about 292 years: both dates are then still in the frame, valid)."""
-    gap = later - earlier  # int64 arithmetic wraps silently on overflow; detected below
-    overflow = ((later ^ earlier) & (later ^ gap)) < 0
-    known = (later != NAT) & (earlier != NAT) & ~overflow & (gap != NAT)
-    return pd.array(np.where(known, gap, NAT).view("timedelta64[ns]"))
 
 
 def _served(values: list[Any], index: pd.Index) -> pd.Series:
@@ -552,16 +492,45 @@ def images_frame_from_json(
         ...     frame = images_frame(response.json())
     """
     with gc_paused():
-        columns = _vouched_json(body)
-        if columns is None:
+        table = read_listing(body, _RECORD_SCHEMA)
+        if table is None:
             return None
         if consume and isinstance(body, bytearray):
-            try:
-                body.clear()
-            except BufferError:  # Arrow's reader thread has not let go of it yet: freed with the caller's reference
-                pass
-        frame = _build(columns)
+            body.clear()
+        return _frame_of_table(table, source)
+
+
+def listing_stream() -> ListingStream:
+    """A stream to feed a listing's JSON into as it arrives, for :func:`images_frame_from_stream`."""
+    return ListingStream(_RECORD_SCHEMA)
+
+
+def images_frame_from_stream(stream: ListingStream, *, source: str | None = None) -> pd.DataFrame | None:
+    """The typed frame of a listing fed whole into ``stream``, or None: then ``stream.body()`` is its
+    JSON for :func:`images_frame` (decoded), as with :func:`images_frame_from_json`."""
+    with gc_paused():
+        table = stream.finish()
+        if table is None:
+            return None
+        return _frame_of_table(table, source)
+
+
+def _frame_of_table(table: pa.Table, source: str | None) -> pd.DataFrame | None:
+    large = table.nbytes > _LARGE
+    if large:
+        release_free_memory()  # what the parse freed, before the columns are made
+    columns = _vouched_table(table)
+    del table
+    if columns is None:
+        return None
+    if large:
+        release_free_memory()  # the dates' text, before the frame is built
+    frame = _build(columns)
     return _finish(frame, columns.problems, source)
+
+
+# A table this large is worth handing freed memory back to the system between steps (a few ms).
+_LARGE = 64 << 20
 
 
 def image_series(record: Any, *, source: str | None = None) -> pd.Series:

@@ -97,7 +97,7 @@ def test_client_images_on_the_careful_path(bad_types: DemoServer, monkeypatch: p
     def refuse(*args: Any, **kwargs: Any) -> None:
         return None  # as if Arrow could not vouch for the listing
 
-    monkeypatch.setattr(client_module, "images_frame_from_json", refuse)
+    monkeypatch.setattr(client_module, "images_frame_from_stream", refuse)
     client = sc.Client(bad_types.token, url=bad_types.url)
     caught = _warnings_of(client.images)
     assert len(caught) == 3  # name, requires_gpu, num_installations
