@@ -400,6 +400,16 @@ def measure(n: int, rounds: int) -> dict[str, Any]:
         picker = measure_picker(server) if n >= 100_000 else None
     finally:
         memory = server.stop()
+    # A server's first listing is one figure per start: at a million images it is taken from
+    # three starts (the minimum, as for the contenders; a busy moment doubles it).
+    starts = [(server.started_s, server.started_s + first.get("s", float("nan")))]
+    for _ in range(2 if n >= 1_000_000 else 0):
+        again = Server(n)
+        try:
+            starts.append((again.started_s, again.started_s + run_child("bytes", again).get("s", float("nan"))))
+        finally:
+            again.stop()
+    started_s, first_s = min(starts, key=lambda pair: pair[1])
     best: dict[str, dict[str, Any]] = {}
     for name, runs in results.items():
         good = [run for run in runs if "error" not in run]
@@ -419,8 +429,8 @@ def measure(n: int, rounds: int) -> dict[str, Any]:
         "floor": min(floors.values()) if floors else float("nan"),
         "floor_by": min(floors, key=floors.__getitem__) if floors else "none",
         "equal": equal,
-        "server_started_s": server.started_s,
-        "server_first_s": server.started_s + first.get("s", float("nan")),
+        "server_started_s": started_s,
+        "server_first_s": first_s,
         "server_memory": memory,
         "picker": picker,
     }
@@ -531,7 +541,7 @@ def report(results: list[dict[str, Any]], ready: float | None) -> list[tuple[boo
             lines.append(
                 (
                     extra <= MAX_SERVER_FIRST_S,
-                    f"DemoServer(size={n:,}) to a client holding the listing: "
+                    f"DemoServer(size={n:,}) to a client holding the listing (best of 3 starts): "
                     f"{_ms(r['server_first_s'])} (started in {_ms(r['server_started_s'])}), "
                     f"{_ms(extra)} beyond the transfer; target <= {MAX_SERVER_FIRST_S:g} s",
                 )
