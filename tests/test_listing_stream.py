@@ -253,3 +253,25 @@ def test_a_repeated_uuid_in_a_streamed_listing_is_warned_and_kept() -> None:
     assert messages == [
         f"uuid: 1 records repeat a uuid already listed (e.g. {records[3]['uuid']!r}); all rows are kept"
     ]
+
+
+def test_an_interrupt_while_chunks_are_parsed_stops_the_workers_and_leaves_the_client_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sharedcloud_nb import _progress
+
+    def busy() -> bool:
+        return any(thread.name.startswith("sharedcloud-listing") for thread in threading.enumerate())
+
+    def interrupt(self: Any, done: int, total: int | None = None) -> None:
+        if busy():
+            raise KeyboardInterrupt
+
+    with DemoServer(size=20000, seed=2) as server:
+        client = sc.Client(server.token, url=server.url, progress=False)
+        with monkeypatch.context() as patch:
+            patch.setattr(_progress.Progress, "update", interrupt)
+            with pytest.raises(KeyboardInterrupt):
+                client.images()
+        assert not busy()
+        assert len(client.images()) == 20000
