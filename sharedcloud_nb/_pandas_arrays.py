@@ -33,19 +33,20 @@ def _masked(array: pa.Array, cls: type, fill: Any) -> Any:
 
 
 def _encoded(strings: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
-    """The distinct values and each row's position among them (-1 where null), from Arrow's
-    dictionary encoding; chunk by chunk for a chunked array, so its text is never joined."""
+    """The distinct values and each row's position among them (-1 where null; Arrow's int32), from
+    Arrow's dictionary encoding; chunk by chunk for a chunked array, so its text is never joined."""
     if isinstance(strings, pa.ChunkedArray):
         if strings.num_chunks != 1:
             chunks = [chunk.dictionary_encode() for chunk in strings.chunks]
             if not chunks:
-                return pa.array([], type=strings.type), np.empty(0, dtype=np.int64)
+                return pa.array([], type=strings.type), np.empty(0, dtype=np.int32)
             unified = pa.chunked_array(chunks).unify_dictionaries()
+            del chunks
             codes = [chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False) for chunk in unified.chunks]
-            return unified.chunk(0).dictionary, np.concatenate(codes).astype(np.int64)
+            return unified.chunk(0).dictionary, np.concatenate(codes)
         strings = strings.chunk(0)
     encoded = strings.dictionary_encode()
-    return encoded.dictionary, encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return encoded.dictionary, encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
 
 
 def _categorical(strings: pa.Array | pa.ChunkedArray) -> pd.Categorical:
@@ -54,9 +55,9 @@ def _categorical(strings: pa.Array | pa.ChunkedArray) -> pd.Categorical:
     if len(dictionary):
         # Sorted categories, as pd.Categorical(values) gives: renumber the codes to match.
         order = pc.array_sort_indices(dictionary).to_numpy()
-        rank = np.empty(len(order), dtype=np.int64)
+        rank = np.empty(len(order), dtype=codes.dtype)  # Arrow's int32 indices: half the bytes of int64
         rank[order] = np.arange(len(order))
-        codes = np.where(codes >= 0, rank[codes], -1)
+        codes = np.where(codes >= 0, rank[codes], -1).astype(codes.dtype, copy=False)
         dictionary = dictionary.take(order)
     categories = pd.Index(pd.arrays.ArrowStringArray(dictionary.cast(pa.large_string())))
     return pd.Categorical.from_codes(codes, categories=categories, validate=False)  # codes made above
@@ -85,7 +86,7 @@ def repository(registry_path: pa.Array | pa.ChunkedArray) -> pd.Categorical:
     """
     dictionary, indices = _encoded(registry_path)
     stripped = _categorical(pc.replace_substring_regex(dictionary, pattern=_TAG_AND_DIGEST, replacement=""))
-    of_path = np.asarray(stripped.codes, dtype=np.int64)
+    of_path = np.asarray(stripped.codes, dtype=indices.dtype)
     codes = np.where(indices >= 0, of_path[np.maximum(indices, 0)], -1) if len(of_path) else np.full(len(indices), -1)
     return pd.Categorical.from_codes(codes, categories=stripped.categories, validate=False)  # codes made above
 
@@ -96,4 +97,5 @@ def elapsed(later: np.ndarray, earlier: np.ndarray) -> Any:
     gap = later - earlier  # int64 arithmetic wraps silently on overflow; detected below
     overflow = ((later ^ earlier) & (later ^ gap)) < 0
     known = (later != NAT) & (earlier != NAT) & ~overflow & (gap != NAT)
-    return pd.array(np.where(known, gap, NAT).view("timedelta64[ns]"))
+    np.putmask(gap, ~known, NAT)  # in place: the frame's column is this array, not a copy of it
+    return pd.array(gap.view("timedelta64[ns]"), copy=False)

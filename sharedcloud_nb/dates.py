@@ -286,7 +286,9 @@ def date_ns(
 
 def datetime_array(ns: np.ndarray) -> Any:
     """Nanoseconds since 1970 (``NAT`` for missing) as pandas' datetime64[ns, UTC] array, without a copy."""
-    return pd.array(ns.view("datetime64[ns]"), dtype=DATETIME)
+    # A view of the naive array as UTC shares the buffer: pd.array(..., dtype=DATETIME) or
+    # tz_localize("UTC") copy it (8 MB a column at a million images).
+    return pd.array(ns.view("datetime64[ns]"), copy=False).view(DATETIME)
 
 
 def parse_dates(values: Any, column: str = "date") -> pd.Series:
