@@ -74,7 +74,7 @@ nitpicky = True
 # not fetch (no intersphinx). Anything else that resolves nowhere fails the build.
 _EXTERNAL = (
     "pandas|pd|numpy|np|pyarrow|pa|requests|urllib3|matplotlib|plt|ipywidgets|traitlets|"
-    "collections|typing|typing_extensions|datetime|pathlib|os|io|http|socket|socketserver|threading|"
+    "collections|typing|typing_extensions|datetime|dt|pathlib|os|io|http|socket|socketserver|threading|"
     "types|re|json|enum|logging|argparse|email|queue|concurrent"
 )
 nitpick_ignore_regex = [
