@@ -324,7 +324,7 @@ class CatalogueFilter:
     """A frame prepared for filtering: built once, then :meth:`apply` as often as filters change.
 
     The text search is the image picker's own (``sharedcloud_nb.search.ImageIndex``):
-    every word must occur, case-insensitive, in the name, runtime, tag, registry path or
+    every word must occur, case and accents aside, in the name, runtime, tag, registry path or
     description, or start the uuid. A uuid listed twice is kept once, as the picker does.
 
     Args:

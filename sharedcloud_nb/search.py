@@ -1,10 +1,11 @@
 """Search: the image picker's index -- labels, search strings and filtering, with no widget in sight.
 
 :class:`ImageIndex` builds, once per listing, one label (:func:`~sharedcloud_nb.display.image_labels`,
-as the plots name images) and one case-folded search string per image; :meth:`ImageIndex.search`
-answers a query with :class:`Matches`, and :meth:`ImageIndex.resolve` says which listed image a
-pick names (an id as listed, whatever its form, or any spelling of a uuid). The picker and the
-explorer share it. Plain pandas and pyarrow: no ipywidgets, no traitlets.
+as the plots name images) and one folded search string per image (:func:`fold`: case, accents and
+compatibility forms aside); :meth:`ImageIndex.search` answers a query with :class:`Matches`, and
+:meth:`ImageIndex.resolve` says which listed image a pick names (an id as listed, whatever its
+form, or any spelling of a uuid). The picker and the explorer share it. Plain pandas and pyarrow:
+no ipywidgets, no traitlets.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ._labels import Columns, Ids, _label_parts, distinct, read_ids
 from .client import canonical_uuid
 from .display import plural
 
-__all__ = ["PICKER_LIMIT", "ImageIndex", "Matches", "is_uuid"]
+__all__ = ["PICKER_LIMIT", "ImageIndex", "Matches", "fold", "is_uuid"]
 
 #: How many matches the picker's list shows at most; the count label says how many more there are.
 PICKER_LIMIT = 200
@@ -55,13 +56,38 @@ def is_uuid(value: object) -> bool:
     return True
 
 
-def _folded(values: pa.Array) -> pa.Array:
-    """Each string case-folded as Python's ``str.casefold`` does (nulls as "").
+# After NFKD and lowering, what case folding (``str.casefold``) still maps otherwise: the sharp s
+# ("ẞ" lowers to "ß"), the final sigma, and the iota subscript, which folds to a full iota.
+_FOLDS = (("ß", "ss"), ("ς", "σ"), ("\u0345", "ι"))
 
-    The query is folded by Python, so the index must be folded the same way: Arrow's
-    ``utf8_lower`` differs for some letters (it gives "i" for "İ" where Python gives "i̇", and
-    "ς" where casefold gives "σ"). ASCII text, nearly all of a catalogue, is lowered by Arrow
-    (identical there); only the other values are folded one by one.
+
+def _fold_any(values: pa.Array) -> pa.Array:
+    """Strings folded for search, vectorised: compatibility-decomposed (NFKD), lowered, marks dropped.
+
+    So "İzmir" reads "izmir", "Café" "cafe", "Straße" "strasse", full-width "ＣＡＦＥ" "cafe" and
+    "ﬁsh" "fish": Unicode's compatibility caseless match, less the accents (nonspacing marks).
+    """
+    text = pc.utf8_lower(pc.utf8_normalize(values, form="NFKD"))
+    for letter, folded in _FOLDS:
+        text = pc.replace_substring(text, letter, folded)
+    return pc.replace_substring_regex(text, r"\p{Mn}+", "")
+
+
+def fold(text: str) -> str:
+    """``text`` folded as the index folds its strings: what a query is matched as.
+
+    Example:
+        >>> fold("İZMİR Café ＳＴＲＡẞＥ")
+        'izmir cafe strasse'
+    """
+    return text.lower() if text.isascii() else str(_fold_any(pa.array([text], type=pa.string()))[0].as_py())
+
+
+def _folded(values: pa.Array) -> pa.Array:
+    """Each string folded for search (:func:`fold`; nulls as "").
+
+    ASCII text, nearly all of a catalogue, is only lowered (folding changes nothing else there);
+    the other values alone are decomposed, lowered and stripped of their marks, all in Arrow.
     """
     if isinstance(values, pa.ChunkedArray):  # a column pandas keeps in pieces (after a concat, say)
         values = values.combine_chunks()
@@ -70,12 +96,12 @@ def _folded(values: pa.Array) -> pa.Array:
     others = pc.invert(pc.string_is_ascii(values))
     if not pc.any(others).as_py():
         return folded
-    rest = pc.filter(values, others).to_pylist()
-    return pc.replace_with_mask(folded, others, pa.array([text.casefold() for text in rest], type=folded.type))
+    rest = _fold_any(pc.filter(values, others)).cast(folded.type)
+    return pc.replace_with_mask(folded, others, rest)
 
 
 def _coded(columns: Columns, column: str) -> tuple[np.ndarray, pa.Array]:
-    """Each row's code among the column's distinct values, and those values case-folded ("" last, for missing)."""
+    """Each row's code among the column's distinct values, and those values folded ("" last, for missing)."""
     codes, distinct = columns.codes(column)
     codes = np.where(codes < 0, len(distinct), codes)
     return codes, _folded(pa.concat_arrays([distinct, pa.array([""], type=pa.string())]))
@@ -146,7 +172,7 @@ class Matches:
 
 
 class ImageIndex:
-    """The picker's data: one label and one lowercase search string per image, built once.
+    """The picker's data: one label and one folded search string per image, built once.
 
     Images are sorted by label (:func:`~sharedcloud_nb.display.image_labels`: the name, and as
     much of runtime, tag and uuid as tells it apart). Every string is built column-wise with
@@ -199,7 +225,7 @@ class ImageIndex:
         # (compared as integers) and the rest follows them (compared as text, in those ids alone).
         self._only_canonical = len(odd) == 0
         self._first: np.ndarray | None = None
-        self._uuid: pa.Array | None = None  # case-folded, in the index's order, unless _first says it all
+        self._uuid: pa.Array | None = None  # folded, in the index's order, unless _first says it all
         if self._only_canonical and ids.first is not None:
             self._first = ids.first[order]
         else:
@@ -273,8 +299,9 @@ class ImageIndex:
         """The images that match every word of ``query``.
 
         A word matches an image when it occurs in its name, runtime, tag, registry path or
-        description, or when the image's uuid starts with it; both sides are case-folded
-        (``str.casefold``), so "ΟΔΟΣ", "οδος" and "Straße"/"STRASSE" find each other.
+        description, or when the image's uuid starts with it. Both sides are folded alike
+        (:func:`fold`): case, accents and compatibility forms aside, so "izmir" finds "İzmir",
+        "cafe" "Café", "strasse" "Straße", "οδος" "ΟΔΟΣ" and "cafe" full-width "ＣＡＦＥ".
 
         Args:
             query: words separated by spaces; empty matches everything.
@@ -283,7 +310,7 @@ class ImageIndex:
         Returns:
             The :class:`Matches`, positions in the index's (label) order.
         """
-        words = query.casefold().split()
+        words = fold(query).split()
         if not words:
             mask = np.ones(len(self), dtype=bool)
         else:
@@ -298,7 +325,7 @@ class ImageIndex:
         return Matches(mask=mask, total=len(positions), shown=positions[:limit])
 
     def _uuid_starts(self, word: str) -> np.ndarray[Any, np.dtype[np.bool_]]:
-        """Per image (in the index's order), whether its id, case-folded, starts with ``word``."""
+        """Per image (in the index's order), whether its id, folded, starts with ``word``."""
         if self._first is None:
             assert self._uuid is not None
             return pc.starts_with(self._uuid, word).to_numpy(zero_copy_only=False).astype(bool)

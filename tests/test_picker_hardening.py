@@ -3,20 +3,22 @@
 An edited JSON file may hold upper-case uuids or ids that are no uuid at all: each such image is
 listed, so it can be picked (its card comes from the list when the server cannot be asked).
 A search for an image's exact name finds it whatever the script: the query and the index are
-case-folded the same way.
+folded the same way (case, accents and compatibility forms aside).
 """
 
 from __future__ import annotations
 
 import copy
+import unicodedata
 import warnings
 
+import pyarrow as pa
 import pytest
 import traitlets
 
 import sharedcloud_nb as sc
 from sharedcloud_nb.filters import filter_frame
-from sharedcloud_nb.search import ImageIndex
+from sharedcloud_nb.search import ImageIndex, fold
 
 KNOWN = "24b310f8-1405-4928-914f-d5c91272f88a"  # web-crawling, python36, in the API reference
 NAMES = ["İzmir", "ΟΔΟΣ", "Straße", "Ǆemal", "ﬁsh", "naïve 🦀"]
@@ -111,3 +113,62 @@ def test_the_explorer_shares_the_search_and_the_picks(edited, fresh_server):
             view.selected = "not-listed"
     finally:
         view.close()
+
+
+# A query finds what it names whatever the case, the accents and the compatibility forms
+# (full-width letters, ligatures) on either side: (what the catalogue holds, what is typed).
+FOLDED = [
+    ("İzmir", "izmir"),
+    ("İzmir", "IZMIR"),
+    ("izmir", "İZMİR"),
+    ("Café", "cafe"),
+    ("cafe", "CAFÉ"),
+    ("Cafe\u0301 au lait", "café"),  # decomposed in the listing, composed in the query
+    ("Straße", "strasse"),
+    ("STRASSE", "straße"),
+    ("ＣＡＦＥ", "cafe"),  # full-width
+    ("cafe", "ｃａｆｅ"),
+    ("ﬁsh", "fish"),
+    ("naïve 🦀", "NAIVE"),
+    ("Ǆemal", "dzemal"),
+    ("ΟΔΟΣ", "οδος"),
+    ("Ἀθῆναι", "αθηναι"),
+    ("Ψυχῇ", "ΨΥΧΗΙ"),  # the iota subscript folds to an iota, as str.casefold has it
+    ("Ñandú", "nandu"),
+]
+
+
+@pytest.mark.parametrize(("listed", "typed"), FOLDED)
+def test_case_accents_and_compatibility_forms_are_folded_on_both_sides(client, listed, typed):
+    records = copy.deepcopy(client.list_images())
+    records[5]["name"] = listed
+    records[6]["description"] = f"Made in {listed}."
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frame = sc.images_frame(records)
+    index = ImageIndex(frame)
+    found = {index.uuids[i] for i in index.search(typed).shown}
+    assert found == {records[5]["uuid"], records[6]["uuid"]}, (listed, typed)
+    assert set(filter_frame(frame, {"search": typed}).index) == found  # the explorer's search too
+
+
+def _reference_fold(text: str) -> str:
+    """Unicode's compatibility caseless form (D145: NFKD(casefold(NFKD(casefold(NFD(x)))))), less nonspacing marks."""
+    nf = unicodedata.normalize
+    folded = nf("NFKD", nf("NFKD", nf("NFD", text).casefold()).casefold()).casefold()
+    return "".join(c for c in nf("NFKD", folded) if unicodedata.category(c) != "Mn")
+
+
+def test_the_vectorised_fold_is_unicodes_caseless_match_less_the_marks():
+    from sharedcloud_nb.search import _folded
+
+    # The scripts and forms a catalogue is written in, stable across Unicode versions: Latin,
+    # Greek, Cyrillic, letterlike symbols, ligatures, full-width forms.
+    blocks = [(0x80, 0x250), (0x370, 0x400), (0x400, 0x530), (0x1E00, 0x2000), (0x2100, 0x2190), (0xFB00, 0xFB07),
+              (0xFF01, 0xFF5F)]  # fmt: skip
+    chars = [chr(c) for low, high in blocks for c in range(low, high) if unicodedata.category(chr(c)) != "Cn"]
+    texts = [*chars, "İzmir Café Straße ＣＡＦＥ", "ΟΔΟΣ Ἀθῆναι", None]
+    folded = _folded(pa.array(texts, type=pa.string())).to_pylist()
+    wrong = [(t, f) for t, f in zip(texts, folded, strict=True) if f != _reference_fold(t or "")]
+    assert wrong == []
+    assert [fold(t or "") for t in texts] == folded  # the query is folded as the index is
