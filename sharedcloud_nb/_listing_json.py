@@ -50,6 +50,7 @@ _BLOCK_SIZE = 8 << 20  # bytes Arrow parses at a time (and rows per chunk of the
 _CHUNK = 4 << 20
 _WORKERS = 2  # chunks parsed at once (Arrow lets go of the GIL while it parses)
 _SPLIT = b"},{"
+_MAX_LEADING = 4096  # bytes of whitespace before the "[" (each block re-reads them while it lasts)
 
 
 def read_listing(body: bytes | bytearray, schema: pa.Schema) -> pa.Table | None:
@@ -171,6 +172,9 @@ class ListingStream:
         """Whether the listing opens with "[{" (after JSON whitespace); else keep it all for the careful path."""
         begin = _LEADING.match(self._pending)
         at = begin.end() if begin is not None else 0
+        if at > _MAX_LEADING:  # more whitespace than any listing opens with: the careful path reads it
+            self._fall_back(bytearray())
+            return False
         if len(self._pending) - at < 2:
             return False  # not enough yet to tell
         if self._pending[at : at + 2] != b"[{":
@@ -184,7 +188,11 @@ class ListingStream:
         """Hand the complete objects of the pending bytes to a worker; False if none is complete yet."""
         split = self._pending.rfind(_SPLIT)
         if split < 0:
-            return False  # one object larger than a chunk: wait for its end
+            if len(self._pending) > 4 * self._chunk:
+                # No "},{" in MBs: not a compact listing (pretty-printed, say), or an object far larger
+                # than any image's. The careful path reads it, and the bytes are not searched again.
+                self._fall_back(bytearray())
+            return False  # else one object larger than a chunk: wait for its end
         piece = self._pending[: split + 1]
         del self._pending[: split + 2]
         if self._first is None:

@@ -275,3 +275,24 @@ def test_an_interrupt_while_chunks_are_parsed_stops_the_workers_and_leaves_the_c
                 client.images()
         assert not busy()
         assert len(client.images()) == 20000
+
+
+def test_a_listing_opening_with_endless_whitespace_goes_to_the_careful_path_at_once() -> None:
+    with frames.listing_stream() as stream:
+        for _ in range(100):
+            stream.feed(b" " * 1000)
+        assert stream._raw is not None and not stream._pending  # no longer re-read block after block
+        stream.feed(_BODY)
+        assert stream.finish() is None
+        assert orjson.loads(stream.body()) == _RECORDS
+
+
+def test_a_pretty_printed_listing_is_not_searched_again_and_again() -> None:
+    body = orjson.dumps(_RECORDS, option=orjson.OPT_INDENT_2)
+    assert b"},{" not in body
+    with frames.listing_stream() as stream:
+        for piece in _blocks(body, 1000):
+            stream.feed(piece)
+            assert len(stream._pending) <= 4 * _CHUNK + 1000  # handed over once it is clearly not compact
+        assert stream.finish() is None
+        assert stream.body() == body
