@@ -11,6 +11,8 @@ chain nothing.
 
 from __future__ import annotations
 
+import math
+import numbers
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,13 +26,30 @@ from urllib3.util.retry import Retry
 from . import _config
 from ._http import _causes, is_loopback_url, transport_error
 from ._progress import Progress
-from .errors import ResponseError, SharedcloudError, TransportError
+from .errors import InputError, InputTypeError, ResponseError, SharedcloudError, TransportError
 
-__all__ = ["NO_PROXY", "Call", "Deadline", "preload_error_body", "read_body", "send"]
+__all__ = ["NO_PROXY", "Call", "Deadline", "check_deadline", "preload_error_body", "read_body", "send"]
 
 
 #: No proxy for a loopback url: the demo or a local tunnel is on this machine.
 NO_PROXY: dict[str, str | None] = {"http": None, "https": None, "all": None}
+
+
+def check_deadline(seconds: Any) -> float | None:
+    """A call's time budget, checked: seconds above 0 (``inf`` or None for no bound).
+
+    Raises:
+        InputError: (a ValueError) 0 or less, or NaN: a call with no time at all would fail
+            before its first attempt.
+        InputTypeError: (a TypeError) not a number (text, a bool).
+    """
+    if seconds is None:
+        return None
+    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real):
+        raise InputTypeError(f"deadline is a number of seconds, or None for no bound; not {type(seconds).__name__}.")
+    if math.isnan(seconds) or seconds <= 0:
+        raise InputError(f"deadline is a number of seconds above 0, or None for no bound; not {seconds!r}.")
+    return float(seconds)
 
 
 class Deadline:
@@ -38,10 +57,13 @@ class Deadline:
 
     Args:
         seconds: the budget; None for no bound.
+
+    Raises:
+        InputError: ``seconds`` is not a budget (see :func:`check_deadline`).
     """
 
     def __init__(self, seconds: float | None) -> None:
-        self.seconds = seconds
+        self.seconds = check_deadline(seconds)
         self.start = time.monotonic()
 
     def elapsed(self) -> float:

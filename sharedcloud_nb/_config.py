@@ -77,6 +77,8 @@ def resolve_url(url: str | None = None) -> tuple[str, bool]:
     Returns:
         The url without a trailing slash, and whether it was configured (not the default).
     """
+    if url is not None and not isinstance(url, str):
+        return url, True  # not text: the client's url check refuses it, naming its type
     for candidate in (url, os.environ.get(ENV_URL), os.environ.get(ENV_CLI_URL)):
         if candidate and candidate.strip():
             return candidate.strip().rstrip("/"), True
@@ -98,6 +100,8 @@ def resolve_token_source(token: str | None = None) -> tuple[str | None, str]:
     Returns:
         The token (None when there is none) and one of the ``SOURCE_*`` phrases.
     """
+    if token is not None and not isinstance(token, str):
+        return token, SOURCE_ARGUMENT  # not text: the client's token check refuses it, naming its type
     if token is not None and token.strip():
         return token.strip(), SOURCE_ARGUMENT
     env = os.environ.get(ENV_TOKEN)

@@ -32,7 +32,15 @@ from urllib3.util.retry import Retry
 
 from . import _config
 from ._gc import gc_paused
-from .errors import InputError, InsecureURLError, ResponseError, SharedcloudError, TransportError, excerpt
+from .errors import (
+    InputError,
+    InputTypeError,
+    InsecureURLError,
+    ResponseError,
+    SharedcloudError,
+    TransportError,
+    excerpt,
+)
 
 __all__ = [
     "DECODE_ERRORS",
@@ -162,7 +170,9 @@ def _is_loopback(host: str | None) -> bool:
 def _refuse_ambiguous(url: str) -> None:
     """Refuse what two url parsers could read differently, or what a server url never holds."""
     if not isinstance(url, str):
-        raise InputError(f"The server url must be a string such as https://sharedcloud.io, got {type(url).__name__}.")
+        raise InputTypeError(
+            f"The server url must be a string such as https://sharedcloud.io, got {type(url).__name__}."
+        )
     if "\\" in url:
         raise InputError("The server url contains a backslash, which parsers disagree on; write it with / only.")
     bad = next((ch for ch in url if ord(ch) < 33 or ord(ch) == 127), None)
@@ -179,7 +189,8 @@ def check_url(url: str) -> str:
     Raises:
         InsecureURLError: ``http://`` to a host that is not loopback.
         InputError: not an http(s) url, or one with a backslash, user info, a query, a fragment,
-            a space or a control character.
+            a space or a control character; an :class:`~sharedcloud_nb.errors.InputTypeError` (also
+            a TypeError) when not a string.
 
     Example:
         >>> check_url("https://sharedcloud.io/api/v1/")
@@ -239,9 +250,12 @@ def check_token(token: str) -> str:
 
     Raises:
         InputError: an empty token, or one with a character a token never holds (the token
-            itself is never repeated in the message).
+            itself is never repeated in the message); an :class:`~sharedcloud_nb.errors.InputTypeError`
+            (also a TypeError) when not a string.
     """
-    if not isinstance(token, str) or not token.strip():
+    if token is not None and not isinstance(token, str):  # its type only: never the token itself
+        raise InputTypeError(f"The token must be a string, got {type(token).__name__}: " + token_hint())
+    if token is None or not token.strip():
         raise InputError("The token is empty: " + token_hint())
     token = token.strip(" \t\r\n\ufeff\u200b\u00a0")
     for position, ch in enumerate(token, start=1):

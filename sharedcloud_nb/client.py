@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from . import _config, _demo_registry, _offline, _progress, _warn
-from ._calls import Call, Deadline, preload_error_body, read_body, send
+from ._calls import Call, Deadline, check_deadline, preload_error_body, read_body, send
 from ._http import (
     DECODE_ERRORS,
     Timeout,
@@ -111,7 +111,8 @@ class Client:
 
     Raises:
         InsecureURLError: ``http://`` to a host that is not loopback.
-        InputError: (a ValueError) an empty or malformed token.
+        InputError: (a ValueError) an empty or malformed token or url, a ``deadline`` of 0 or less;
+            an :class:`InputTypeError` (also a TypeError) for one of the wrong type.
 
     Example:
         >>> with Client(token, url="https://sharedcloud.io") as client:  # doctest: +SKIP
@@ -140,7 +141,7 @@ class Client:
         self.url = check_url(url)
         self.timeout = timeout
         self.retries = retries
-        self.deadline = deadline
+        self.deadline = check_deadline(deadline)
         self.max_bytes = max_bytes
         self.progress = progress
         self._auth = TokenAuth(self._token)

@@ -8,7 +8,7 @@ are opened (partition pruning). :func:`diff` compares two listings, frames or sn
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +107,8 @@ def history(
 
     Raises:
         InputError: (a ValueError) a column the images frame does not have; a ``since``/``until``
-            that is not a time.
+            that is not a time. An :class:`~sharedcloud_nb.errors.InputTypeError` (also a TypeError)
+            when ``columns`` are not names.
 
     Example:
         >>> h = sc.history(columns=("num_installations", "tag"))  # doctest: +SKIP
@@ -130,6 +131,10 @@ def _wanted(columns: Sequence[str] | str) -> list[str]:
     """The asked columns, each once, beside the index's; an InputError for one the frame lacks."""
     if isinstance(columns, str):
         columns = (columns,)
+    names = tuple(columns) if isinstance(columns, Iterable) else None
+    if names is None or not all(isinstance(c, str) for c in names):
+        raise InputTypeError(f"columns are column names, e.g. ('num_installations', 'tag'); not {columns!r}.")
+    columns = names
     wanted = [c for c in dict.fromkeys(columns) if c not in _KEYS]
     unknown = [c for c in wanted if c not in schema.COLUMNS]
     if unknown:

@@ -140,3 +140,38 @@ def test_widgets_refuse_a_source_of_the_wrong_type_with_input_errors():
     explorer = sc.explorer(sc.images_frame([]))
     with pytest.raises(sc.InputTypeError, match="load"):
         explorer.load("not a client")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("deadline", "kind"), [(-1, sc.InputError), (0, sc.InputError), (float("nan"), sc.InputError),
+                                                ("30", sc.InputTypeError), (True, sc.InputTypeError)])  # fmt: skip
+def test_a_deadline_that_is_no_time_is_refused_before_anything_is_sent(deadline, kind, fresh_server):
+    with pytest.raises(kind, match="deadline is a number of seconds"):
+        sc.Client(fresh_server.token, url=fresh_server.url, deadline=deadline)
+    client = sc.Client(fresh_server.token, url=fresh_server.url)
+    with pytest.raises(kind, match="deadline is a number of seconds"):
+        client.images(deadline=deadline)
+    with pytest.raises(kind, match="deadline is a number of seconds"):
+        client.image("24b310f8-1405-4928-914f-d5c91272f88a", deadline=deadline)
+    assert fresh_server.requests == []
+    assert len(client.images(deadline=float("inf"))) == len(fresh_server.images)  # inf: no bound
+
+
+def test_a_token_or_url_of_the_wrong_type_is_an_input_type_error_naming_its_type_only():
+    secret = b"a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
+    for call in (lambda: sc.Client(secret), lambda: sc.connect(token=secret, url="http://127.0.0.1:1")):  # type: ignore[arg-type]
+        with pytest.raises(sc.InputTypeError, match="token must be a string, got bytes") as info:
+            call()
+        assert "a1a1" not in str(info.value)
+    for offline in (False, True):
+        with pytest.raises(sc.InputTypeError, match="url must be a string"):
+            sc.connect("a1" * 20, url=5, offline=offline)  # type: ignore[arg-type]
+    with pytest.raises(sc.InputError, match="token is empty"):
+        sc.Client(None)  # type: ignore[arg-type]
+
+
+def test_history_columns_that_are_not_names_are_an_input_type_error(tmp_path: Path, demo_server):
+    client = sc.Client(demo_server.token, url=demo_server.url)
+    with pytest.raises(sc.InputTypeError, match="column names"):
+        sc.history(store=tmp_path, columns=5, client=client)  # type: ignore[arg-type]
+    history = sc.history(store=tmp_path, columns=(c for c in ["tag"]), client=client)  # any iterable of names
+    assert "tag" in history.columns
