@@ -147,7 +147,7 @@ class ImagePicker(_Displayable, OwnChanges, traitlets.HasTraits):
     def _text_form(self) -> str:
         return (
             f"Sharedcloud image picker over {plural(len(self.index), 'image')} (widgets cannot show here): "
-            "pick with picker.value = '<uuid>', then read picker.image."
+            "search with picker.search('words'), pick with picker.value = '<uuid>', then read picker.image."
         )
 
     # -- traits ------------------------------------------------------------------------------------

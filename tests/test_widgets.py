@@ -574,7 +574,7 @@ def test_the_picker_displays_as_its_widget_with_a_text_fallback(client):
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == picker.widget.model_id
     assert bundle["text/plain"] == (
         "Sharedcloud image picker over 48 images (widgets cannot show here): "
-        "pick with picker.value = '<uuid>', then read picker.image."
+        "search with picker.search('words'), pick with picker.value = '<uuid>', then read picker.image."
     )
     for widget, css in (
         (picker.search, "sc-picker-search"),
