@@ -17,6 +17,7 @@ from ._callbacks import CallbackDispatcher, Debounce
 from ._widgetbase import NEEDS_WIDGETS as _NEEDS_WIDGETS
 from ._widgetbase import Displayable as _Displayable
 from ._widgetbase import OwnChanges
+from ._widgetbase import check_count as _check_count
 from ._widgetbase import ipywidgets as _ipywidgets
 from .client import Client
 from .display import (
@@ -88,7 +89,7 @@ class ImagePicker(_Displayable, OwnChanges, traitlets.HasTraits):
         self.client = client
         self.frame = frame
         self.index = ImageIndex(frame)
-        self.limit = limit
+        self.limit = _check_count(limit, "limit")
         self.image: pd.Series | None = None
         #: the last exception of a detail request or callback
         self.last_error: BaseException | None = None
@@ -284,6 +285,7 @@ def image_picker(
 
     Raises:
         InputTypeError: (a TypeError) ``source`` is neither a Client nor a DataFrame.
+        InputError: (a ValueError) ``limit`` below 1.
         SharedcloudError: listing the images of a Client failed.
         ImportError: ipywidgets is not installed.
 

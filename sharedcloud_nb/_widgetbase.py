@@ -6,13 +6,16 @@ nbconvert without the widget manager), as a one-line text that says what to do i
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from ._extras import install_message
+from .errors import InputError, InputTypeError
 
-__all__ = ["NEEDS_WIDGETS", "Displayable", "OwnChanges", "ipywidgets"]
+__all__ = ["NEEDS_WIDGETS", "Displayable", "OwnChanges", "check_count", "check_pause", "ipywidgets"]
 
 #: The ImportError's message when ipywidgets (the notebook extra) is missing.
 NEEDS_WIDGETS = install_message("Each widget (sc.token_form(), sc.image_picker())")
@@ -25,6 +28,34 @@ def ipywidgets() -> Any:
     except ImportError as exc:
         raise ImportError(NEEDS_WIDGETS) from exc
     return ipywidgets
+
+
+def check_count(value: Any, name: str) -> int:
+    """A widget's how-many argument (``limit``, ``table_limit``): a whole number, 1 or more.
+
+    Raises:
+        InputError: (a ValueError) less than 1.
+        InputTypeError: (a TypeError) not a whole number (a float, text, a bool).
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InputTypeError(f"{name} is a whole number of images, 1 or more; not {type(value).__name__}.")
+    if value < 1:
+        raise InputError(f"{name} is a whole number of images, 1 or more; not {value!r}.")
+    return int(value)
+
+
+def check_pause(value: Any, name: str) -> float:
+    """A widget's pause in seconds (``debounce``): a number, 0 or more.
+
+    Raises:
+        InputError: (a ValueError) negative, infinite or NaN.
+        InputTypeError: (a TypeError) not a number (text, a bool).
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputTypeError(f"{name} is a number of seconds, 0 or more; not {type(value).__name__}.")
+    if not math.isfinite(value) or value < 0:
+        raise InputError(f"{name} is a number of seconds, 0 or more; not {value!r}.")
+    return float(value)
 
 
 class Displayable:

@@ -40,6 +40,8 @@ from ._explore_parts import table_options as _table_options
 from ._explore_parts import table_order as _table_order
 from ._extras import install_message
 from ._widgetbase import Displayable, OwnChanges
+from ._widgetbase import check_count as _check_count
+from ._widgetbase import check_pause as _check_pause
 from .client import Client, connect
 from .display import Card
 from .errors import InputTypeError, SharedcloudError
@@ -114,7 +116,7 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
     ) -> None:
         super().__init__()
         w = _ipywidgets()
-        self.table_limit = table_limit
+        self.table_limit = _check_count(table_limit, "table_limit")
         self.store = store
         #: the last exception of a detail request, a load or a callback
         self.last_error: BaseException | None = None
@@ -124,7 +126,7 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
         self._lock = threading.RLock()
         self._filters: dict[str, Any] = dict(DEFAULT_FILTERS)
         self._sort = check_sort(sort)
-        self._debounce = Debouncer(self._search_typed, delay=debounce)
+        self._debounce = Debouncer(self._search_typed, delay=_check_pause(debounce, "debounce"))
         self._history: pd.DataFrame | None = None
         self._table_uuids: np.ndarray = np.array([], dtype=object)
         self._last_mask: np.ndarray | None = None  # the matches last plotted
@@ -565,6 +567,7 @@ def explorer(
 
     Raises:
         InputTypeError: (a TypeError) ``source`` is neither a Client, a DataFrame nor None; ``sort`` is no pair.
+        InputError: (a ValueError) ``table_limit`` below 1, or a negative ``debounce``.
         KeyError: ``sort`` names no column of the table.
         SharedcloudError: listing a given Client's images failed.
         ImportError: ipywidgets or itables is not installed.

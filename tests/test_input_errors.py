@@ -175,3 +175,18 @@ def test_history_columns_that_are_not_names_are_an_input_type_error(tmp_path: Pa
         sc.history(store=tmp_path, columns=5, client=client)  # type: ignore[arg-type]
     history = sc.history(store=tmp_path, columns=(c for c in ["tag"]), client=client)  # any iterable of names
     assert "tag" in history.columns
+
+
+def test_the_widgets_refuse_a_limit_or_pause_that_means_nothing(demo_server):
+    pytest.importorskip("ipywidgets")
+    frame = sc.Client(demo_server.token, url=demo_server.url).images()
+    for limit, kind in ((0, sc.InputError), (-1, sc.InputError), (2.5, sc.InputTypeError), ("10", sc.InputTypeError)):
+        with pytest.raises(kind, match="limit is a whole number of images, 1 or more"):
+            sc.image_picker(frame, limit=limit)  # type: ignore[arg-type]
+        with pytest.raises(kind, match="table_limit is a whole number of images, 1 or more"):
+            sc.explorer(frame, table_limit=limit)  # type: ignore[arg-type]
+    for pause, kind in ((-0.1, sc.InputError), (float("inf"), sc.InputError), ("0.2", sc.InputTypeError)):
+        with pytest.raises(kind, match="debounce is a number of seconds, 0 or more"):
+            sc.explorer(frame, debounce=pause)  # type: ignore[arg-type]
+    assert sc.image_picker(frame, limit=1).limit == 1
+    assert sc.explorer(frame, table_limit=1, debounce=0).table_limit == 1
