@@ -122,17 +122,23 @@ class Plots:
         self.figure.clear()
 
 
-def detail_card(uuid: str, listed: pd.Series | None, client: Client | None) -> tuple[Card, BaseException | None]:
+def detail_card(
+    uuid: str, listed: pd.Series | None, client: Client | None, *, no_uuid: bool = False
+) -> tuple[Card, BaseException | None]:
     """The card of the image ``uuid``: fresh from the server when there is a client, else as listed.
 
     Args:
         uuid: the selected image's id; listed: its row of the list, or None.
         client: the Client to ask, or None.
+        no_uuid: ``uuid`` is the placeholder key of an image listed without a uuid (never asked for).
 
     Returns:
         The card, and the error a request raised (None when it did not fail): a 404 gives the
         "gone" card, another error a card that says it.
     """
+    if listed is not None and no_uuid:
+        # Listed without a uuid: its row is all there is, and the server cannot be asked for it.
+        return image_card(listed, note="From the list (it has no uuid, so the server cannot be asked)."), None
     if client is None:
         if listed is None:
             return error_card(uuid, LookupError("it is not in this list, and there is no client to ask")), None

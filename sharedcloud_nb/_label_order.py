@@ -76,6 +76,8 @@ def _integer_order(parts: LabelParts) -> np.ndarray[Any, np.dtype[np.intp]] | No
     first 8 hex digits (all a step-3 label has: ")" sorts before the "-" of a whole uuid); then
     the rest of a whole uuid. Hex digits in a fixed width sort as their value.
     """
+    if parts.marked:  # labels without a uuid ("no uuid"): not of the shape the keys rely on
+        return None
     own_rows = np.flatnonzero(parts.where < 0)
     own_triples, _, own_of = distinct(parts.triple[own_rows], len(parts.prefixes))
     # Every id read already, as image_labels told clashes apart; else the own rows' ids read here.

@@ -8,6 +8,7 @@ counted on integers, so a million images need no million-string hashing.
 
 from __future__ import annotations
 
+import collections
 import functools
 import itertools
 from collections.abc import Callable
@@ -22,10 +23,25 @@ import pyarrow.compute as pc
 from ._arrow import join_text
 from ._uuidhex import eight_digits, first_eight, hex_digits
 
-__all__ = ["NO_NAME", "Columns", "Ids", "LabelParts", "distinct", "image_labels", "read_ids", "repeated"]
+__all__ = [
+    "NO_NAME",
+    "NO_UUID",
+    "Columns",
+    "Ids",
+    "LabelParts",
+    "distinct",
+    "image_labels",
+    "no_uuid_keys",
+    "read_ids",
+    "repeated",
+]
 
 #: The placeholder of a missing name, in labels and card titles.
 NO_NAME = "(no name)"
+#: What a label writes for an image listed without a uuid (``frames.images_frame`` keeps such a
+#: record, its uuid missing): "name (no uuid)", "name (runtime, tag, no uuid)", where other labels
+#: write a uuid. Never "None", "<NA>" or "nan".
+NO_UUID = "no uuid"
 
 
 class Columns:
@@ -81,7 +97,10 @@ def image_labels(frame: pd.DataFrame) -> pd.Series:
     The name alone when it is unique in the frame; else "name (runtime)"; else
     "name (runtime, tag)"; else "name (runtime, tag, first 8 characters of the uuid)"; else, for
     uuids alike in their first 8 characters, the whole uuid. Only the images that clash at one
-    step go on to the next. A missing name reads "(no name)", a missing runtime or tag "?".
+    step go on to the next. A missing name reads "(no name)", a missing runtime or tag "?". An
+    image listed without a uuid says so where a uuid would be written, and in any case: "name (no
+    uuid)", "name (runtime, tag, no uuid)"; two such that still read alike are numbered as their
+    placeholder ids are ("no uuid #2", see :func:`no_uuid_keys`).
 
     Args:
         frame: an images frame indexed by uuid; a missing ``name``, ``runtime`` or ``tag``
@@ -110,12 +129,16 @@ class Ids:
     """A frame's ids as Arrow text and, when every one is a uuid, read as hex digits (:func:`read_ids`).
 
     Attributes:
-        text: the ids as text, in the frame's order.
-        read: ``_uuidhex.hex_digits(text)``: the digits and the bytes, or None when an id is not a uuid.
+        text: the ids as text, in the frame's order; a missing id (None, NA, NaN) as its placeholder
+            key (:func:`no_uuid_keys`), so that every row has an id of its own.
+        read: ``_uuidhex.hex_digits(text)``: the digits and the bytes, or None when an id is not a uuid
+            (or is missing).
+        missing: the positions of the missing ids, in order (empty nearly always).
     """
 
     text: pa.Array
     read: tuple[np.ndarray, np.ndarray] | None
+    missing: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
 
     @functools.cached_property
     def eight(self) -> np.ndarray | None:
@@ -138,17 +161,51 @@ class Ids:
         return eight_digits(self.read[0]).astype(np.int64)
 
 
+def no_uuid_keys(count: int, listed: pa.Array) -> pa.Array:
+    """The placeholder ids of ``count`` images listed without a uuid: "(no uuid #1)", "(no uuid #2)"...
+
+    They stand for those images where an id is needed (the picker's ``value``, the explorer's
+    ``selected``), numbered in the frame's order, and are never sent to the server. Should a listed
+    id (``listed``) be one of them, every key takes a "*" more, so that no two images share an id.
+
+    Example:
+        >>> no_uuid_keys(2, pa.array(["24b310f8-1405-4928-914f-d5c91272f88a"])).to_pylist()
+        ['(no uuid #1)', '(no uuid #2)']
+    """
+    listed = listed.cast(pa.string())
+    suffix = ""
+    while True:
+        keys = pa.array([f"({NO_UUID} #{number}{suffix})" for number in range(1, count + 1)], type=pa.string())
+        if not pc.any(pc.is_in(keys, value_set=listed)).as_py():
+            return keys
+        suffix += "*"
+
+
 def read_ids(frame: pd.DataFrame) -> Ids:
-    """The frame's ids (its index) as text, read as uuids when they all are (see :class:`Ids`)."""
-    text: Any = None
+    """The frame's ids (its index) as text, read as uuids when they all are (see :class:`Ids`).
+
+    A missing id (a record whose uuid was missing or not text) becomes its placeholder key
+    (:func:`no_uuid_keys`), whatever pandas version or index dtype holds it.
+    """
+    text: Any
     if isinstance(frame.index.dtype, pd.StringDtype):  # text already: no million Python strings
         text = pa.array(frame.index.array)
         text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
-        text = text.cast(pa.string()) if not text.null_count else None  # a missing id is written as str() writes it
-    if text is None:
+        missing = np.flatnonzero(text.is_null().to_numpy(zero_copy_only=False)) if text.null_count else None
+        text = text.cast(pa.string())
+    else:
+        isna = np.asarray(frame.index.isna(), dtype=bool)
+        missing = np.flatnonzero(isna) if isna.any() else None
         text = pa.array(pd.Series(frame.index.astype(str), dtype="string[pyarrow]"), type=pa.string())
         text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
-    return Ids(text, hex_digits(text))
+    if missing is None:
+        return Ids(text, hex_digits(text))
+    mask = np.zeros(len(text), dtype=bool)
+    mask[missing] = True
+    # str() wrote "None", "nan" or "<NA>" there (or Arrow left a null): no id of an image.
+    listed = text.filter(pa.array(~mask))
+    text = pc.replace_with_mask(text, pa.array(mask), no_uuid_keys(len(missing), listed).cast(text.type))
+    return Ids(text, None, missing)
 
 
 @dataclass(frozen=True)
@@ -171,6 +228,7 @@ class LabelParts:
         uuid: the rows' ids as text.
         digits: every id's hex digits (``_uuidhex.hex_digits``), or None when one is not a uuid.
         first: every id's first 8 hex digits as one integer (``_uuidhex.eight_digits``), or None.
+        marked: the labels of the rows without a uuid (:data:`NO_UUID`), by row; their ``where`` is -1.
     """
 
     shared: pa.Array
@@ -182,14 +240,24 @@ class LabelParts:
     digits: np.ndarray | None
     first: np.ndarray | None
     build: Callable[[], pa.Array] = field(repr=False, compare=False)
+    marked: dict[int, str] = field(default_factory=dict)
 
     @functools.cached_property
     def labels(self) -> pa.Array:
         """Every row's label, as one Arrow string array in the frame's order."""
-        return self.build()
+        labels = self.build()
+        if self.marked:
+            rows = np.fromiter(self.marked, dtype=np.intp, count=len(self.marked))
+            mask = np.zeros(len(labels), dtype=bool)
+            mask[rows] = True
+            written = [self.marked[int(row)] for row in np.sort(rows)]  # in the order of the mask
+            labels = pc.replace_with_mask(labels, pa.array(mask), pa.array(written, type=labels.type))
+        return labels
 
     def label(self, row: int) -> str:
         """The label of the frame's row ``row``, as :attr:`labels` has it (without making them all)."""
+        if self.marked and int(row) in self.marked:
+            return self.marked[int(row)]
         if self.where[row] >= 0:
             return str(self.shared[int(self.where[row])].as_py())
         ident = str(self.uuid[int(row)].as_py())
@@ -305,7 +373,28 @@ def _label_parts(frame: pd.DataFrame, ids: Ids | None = None, columns: Columns |
     shared = step < 3
     where[shared] = table_of[step[shared], triple[shared]]
     digits = None if read is None else read[0]
-    return LabelParts(strings, where, step, triple, prefixes, uuid, digits, ids.first, build)
+    marked = _no_uuid_labels(ids.missing, step, triple, (n_, r_, t_)) if len(ids.missing) else {}
+    where[ids.missing] = -1  # a label of its own, as those with a uuid have
+    return LabelParts(strings, where, step, triple, prefixes, uuid, digits, ids.first, build, marked)
+
+
+def _no_uuid_labels(
+    missing: np.ndarray, step: np.ndarray, triple: np.ndarray, texts: tuple[pa.Array, pa.Array, pa.Array]
+) -> dict[int, str]:
+    """The labels of the rows without a uuid (``missing``), by row: as much of runtime and tag as
+    their clashes asked for, then "no uuid" where a uuid would be written (the marker is always
+    there: such an image cannot be read from the server). Two that still read alike are told apart
+    by their placeholder key's number ("no uuid #2": the second image without a uuid)."""
+    name, runtime, tag = (values.take(pa.array(triple[missing])).to_pylist() for values in texts)
+    written = []
+    for form, n, r, t in zip(step[missing].tolist(), name, runtime, tag, strict=True):
+        inside = ("", f"{r}, ", f"{r}, {t}, ")[min(form, 2)]
+        written.append(f"{n} ({inside}{NO_UUID}")
+    counts = collections.Counter(written)
+    return {
+        int(row): label + (f" #{number})" if counts[label] > 1 else ")")
+        for number, (row, label) in enumerate(zip(missing.tolist(), written, strict=True), start=1)
+    }
 
 
 def _shared_steps(table_of: np.ndarray, rows_of: np.ndarray) -> np.ndarray:

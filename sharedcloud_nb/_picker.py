@@ -56,11 +56,15 @@ class ImagePicker(_Displayable, OwnChanges, traitlets.HasTraits):
     Traits:
         value: the picked image's id as listed (a uuid, or whatever id an edited listing holds),
             None before. Setting it (any spelling of a uuid) selects that image, clearing the
-            search if it hides it, and shows its card.
+            search if it hides it, and shows its card. An image listed without a uuid is listed
+            too ("name (no uuid)"); its value is a placeholder key, "(no uuid #1)", "(no uuid #2)"...
+            in the frame's order, which is no uuid: ``picker.index.lacks_uuid(picker.value)`` is
+            True, and its card is its row of the list (the server cannot be asked for it).
 
     Attributes:
         image: the typed Series of the pick (fresh from the server when a client is at hand),
-            None before or when it could not be read.
+            None before or when it could not be read. Its name is the uuid (missing for an image
+            listed without one).
         frame: the listed images; index: their :class:`ImageIndex`; client: the Client used for
             the detail request, or None.
     """
@@ -226,6 +230,11 @@ class ImagePicker(_Displayable, OwnChanges, traitlets.HasTraits):
             self._set_card(None)
             return
         listed = self.index.row(uuid)
+        if listed is not None and self.index.lacks_uuid(uuid):
+            # Listed without a uuid: its row is all there is, and the server cannot be asked for it.
+            self._set_card(image_card(listed, note="From the list (it has no uuid, so the server cannot be asked)."))
+            self._picked(listed)
+            return
         if self.client is None:
             if listed is None:
                 self._set_card(

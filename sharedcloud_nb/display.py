@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._labels import NO_NAME, image_labels
+from ._labels import NO_NAME, NO_UUID, image_labels
 from .errors import InputTypeError
 from .schema import COLUMNS, TABLE
 
@@ -252,7 +252,7 @@ def image_card(image: pd.Series, *, note: str = "") -> Card:
 
     Args:
         image: a typed image Series (a row of ``client.images()`` or ``client.image(uuid)``),
-            named by its uuid.
+            named by its uuid; a row listed without a uuid (its name missing) reads "(no uuid)".
         note: a line shown under the card (e.g. where the data comes from).
 
     Returns:
@@ -264,7 +264,7 @@ def image_card(image: pd.Series, *, note: str = "") -> Card:
         >>> print(card.text.splitlines()[0])
         web-crawling · 24b310f8-1405-4928-914f-d5c91272f88a
     """
-    uuid = str(image.name)
+    uuid = f"({NO_UUID})" if _missing(image.name) else str(image.name)
     rows: list[tuple[str, str]] = [("UUID", uuid)]
     rows += [(label, show(name, image.get(name))) for label, name, show in _CARD_ROWS]
     rows += [(str(key), _text(value)) for key, value in image.items() if key not in _CARD_KNOWN]

@@ -92,7 +92,9 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
     Traits:
         selected: the chosen image's id as listed (a uuid in any spelling may be set), None
             before. Settable: setting it shows that image's card (and, when the snapshot store
-            holds it, its installations over time).
+            holds it, its installations over time). An image listed without a uuid has a
+            placeholder key, "(no uuid #1)"... as the picker's ``value`` (the table's uuid column
+            shows it): its card is its row of the list, and it has no history.
 
     Attributes:
         frame: every image; client: the Client of the detail requests, or None.
@@ -415,7 +417,9 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
         # Every match in the chosen order, then the first table_limit: the order is true at any size.
         rows = self._prepared.sorted_rows(self._mask, self._sort, self.table_limit)
         shown = table_frame(self.frame.iloc[rows], sort=None)
-        self._table_uuids = shown.index.to_numpy(dtype=object)
+        # The index's ids: an image without a uuid shows (and is selected by) its placeholder key.
+        self._table_uuids = self._prepared.index.ids_of(rows)
+        shown.index = pd.Index(self._table_uuids, dtype=shown.index.dtype, name="uuid")
         selected = self._table_rows(self.selected)
         options = {**self._table_options, **_table_order(self._sort, cut=len(shown) < len(self._filtered))}
         with self._sync():
@@ -473,7 +477,8 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
         if uuid is None:
             self._set_card(None)
             return
-        card, error = _detail_card(uuid, self._listed(uuid), self.client)
+        no_uuid = self._prepared.index.lacks_uuid(uuid)
+        card, error = _detail_card(uuid, self._listed(uuid), self.client, no_uuid=no_uuid)
         if error is not None:
             self.last_error = error
         self._set_card(card)

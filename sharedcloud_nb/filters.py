@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._labels import NO_UUID
 from .errors import InputError, InputTypeError
 from .search import ImageIndex
 
@@ -252,7 +253,9 @@ def _sort_key(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]
     DataTables does, so the header's arrow agrees with the rows).
     """
     if column == "uuid":
-        values: pd.Series = pd.Series(frame.index.astype(str), index=frame.index)
+        # An image without a uuid has no value here: it sorts last, as other missing values do.
+        listed = ~np.asarray(frame.index.isna(), dtype=bool)
+        values: pd.Series = pd.Series(frame.index.astype(str), index=frame.index).where(listed)
     elif column in frame:
         values = frame[column]
     else:
@@ -462,7 +465,8 @@ def table_frame(frame: pd.DataFrame, limit: int | None = None, sort: Any = DEFAU
     """What the table shows: the columns of :data:`TABLE_COLUMNS`, in the order ``sort``.
 
     Dates are ISO text (``YYYY-MM-DD HH:MM:SS``, UTC), which sorts in time order; the table
-    writes them day-first, as the API does. GPU is "yes", "no" or empty.
+    writes them day-first, as the API does. GPU is "yes", "no" or empty. The uuid of an image
+    listed without one reads "(no uuid)".
 
     Args:
         frame: the matching images.
@@ -474,7 +478,8 @@ def table_frame(frame: pd.DataFrame, limit: int | None = None, sort: Any = DEFAU
         picked = frame if limit is None else frame.iloc[:limit]
     else:
         picked = frame.iloc[sort_rows(frame, sort, limit)]
-    table = pd.DataFrame(index=pd.Index(picked.index.astype(str), name="uuid"))
+    listed = ~np.asarray(picked.index.isna(), dtype=bool)  # else "(no uuid)", never "None", "nan" or "<NA>"
+    table = pd.DataFrame(index=pd.Index(picked.index.astype(str).where(listed, f"({NO_UUID})"), name="uuid"))
     for label, column in TABLE_COLUMNS:
         values = picked[column] if column in picked else pd.Series(pd.NA, index=picked.index)
         if column == "requires_gpu":

@@ -151,6 +151,13 @@ def _odd_ids(ids: Ids) -> np.ndarray[Any, np.dtype[np.intp]]:
     return np.flatnonzero(~pc.match_substring_regex(ids.text, _CANONICAL_UUID).to_numpy(zero_copy_only=False))
 
 
+def _without(text: pa.Array, rows: np.ndarray) -> pa.Array:
+    """``text`` with its values at ``rows`` made missing."""
+    mask = np.zeros(len(text), dtype=bool)
+    mask[rows] = True
+    return pc.if_else(pa.array(mask), pa.scalar(None, type=text.type), text)
+
+
 @dataclass(frozen=True)
 class Matches:
     """The result of :meth:`ImageIndex.search`.
@@ -179,6 +186,13 @@ class ImageIndex:
     pandas/pyarrow, and a search is a few vectorised substring tests, so 10,000 images build and
     filter in milliseconds. A repeated uuid is listed once.
 
+    An image listed without a uuid (a missing index value: ``sc.images_frame`` keeps such a record)
+    is listed too, every one of them: its label says "no uuid", a search finds it by its fields,
+    and its id here (:attr:`uuids`, :meth:`uuid_at`, what :meth:`resolve` and :meth:`row` take) is
+    a placeholder key, "(no uuid #1)", "(no uuid #2)"... in the frame's order
+    (:func:`~sharedcloud_nb._labels.no_uuid_keys`). Such a key is no uuid: :meth:`lacks_uuid`
+    tells it, and the server is never asked for it.
+
     Args:
         frame: a typed images frame indexed by uuid (``client.images()``, ``sc.images_frame``).
 
@@ -192,8 +206,11 @@ class ImageIndex:
     def __init__(self, frame: pd.DataFrame) -> None:
         ids = read_ids(frame)
         if not _unique(frame, ids):  # filtering copies every column: only when a uuid repeats
-            frame = frame[~frame.index.duplicated()]
-            ids = read_ids(frame)
+            # Images without a uuid are no repeats of each other: each is kept.
+            repeats = frame.index.duplicated() & ~np.asarray(frame.index.isna(), dtype=bool)
+            if repeats.any():
+                frame = frame[~repeats]
+                ids = read_ids(frame)
         columns = Columns(frame)
         parts = _label_parts(frame, ids, columns)
         texts, combination = _search_texts(columns)
@@ -214,6 +231,8 @@ class ImageIndex:
         self._positions: dict[str, int] | None = None
         self._texts = texts
         self._text_of = combination[order]  # each image's position in _texts
+        #: the placeholder keys of the images without a uuid (see the class's docstring)
+        self._no_uuid: frozenset[str] = frozenset(uuid_array.take(pa.array(ids.missing)).to_pylist())
         # The listed ids that are uuids in another spelling (upper case, say), by their canonical
         # form: a pick of the canonical spelling finds them. Canonical ids, nearly all, need no entry.
         odd = _odd_ids(ids)
@@ -229,14 +248,17 @@ class ImageIndex:
         if self._only_canonical and ids.first is not None:
             self._first = ids.first[order]
         else:
-            self._uuid = _folded(uuid_array).take(order)
+            # A placeholder key is no uuid that a word could start: those rows are searched as empty.
+            searched = _without(uuid_array, ids.missing) if len(ids.missing) else uuid_array
+            self._uuid = _folded(searched).take(order)
 
     def __len__(self) -> int:
         return len(self.rows)
 
     @property
     def uuids(self) -> np.ndarray[Any, np.dtype[np.object_]]:
-        """The listed ids, in the index's (label) order (made on first use)."""
+        """The listed ids, in the index's (label) order (made on first use); an image without a
+        uuid has its placeholder key ("(no uuid #1)")."""
         if self._uuids is None:
             self._uuids = np.asarray(self._uuid_text.take(pa.array(self.rows)).to_pylist(), dtype=object)
         return self._uuids
@@ -249,8 +271,19 @@ class ImageIndex:
         return self._labels
 
     def uuid_at(self, position: int) -> str:
-        """The id at ``position`` of the index's order (without making every id a Python string)."""
+        """The id at ``position`` of the index's order (without making every id a Python string);
+        a placeholder key for an image without a uuid."""
         return str(self._uuid_text[int(self.rows[position])].as_py())
+
+    def ids_of(self, rows: np.ndarray) -> np.ndarray[Any, np.dtype[np.object_]]:
+        """The ids of the frame's rows ``rows`` (positions in :attr:`frame`, not in the index's
+        order), placeholder keys for the images without a uuid."""
+        return np.asarray(self._uuid_text.take(pa.array(np.asarray(rows, dtype=np.int64))).to_pylist(), dtype=object)
+
+    def lacks_uuid(self, uuid: str | None) -> bool:
+        """Whether ``uuid`` is the placeholder key ("(no uuid #1)") of an image listed without a
+        uuid: its row of the list is all there is, and the server cannot be asked for it."""
+        return uuid in self._no_uuid
 
     def label_at(self, position: int) -> str:
         """The label at ``position`` of the index's order."""
@@ -287,12 +320,17 @@ class ImageIndex:
         return self._position.get(uuid)
 
     def row(self, uuid: str) -> pd.Series | None:
-        """The listed image as a typed Series named by its uuid, or None when it is not listed."""
+        """The listed image as a typed Series named by its uuid, or None when it is not listed.
+
+        An image without a uuid (``uuid`` its placeholder key) keeps the frame's missing name:
+        the key is no uuid of an image.
+        """
         position = self._position.get(uuid)
         if position is None:
             return None
         series = self.frame.iloc[int(self.rows[position])].copy()
-        series.name = uuid
+        if uuid not in self._no_uuid:
+            series.name = uuid
         return series
 
     def search(self, query: str, limit: int = PICKER_LIMIT) -> Matches:

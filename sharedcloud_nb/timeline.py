@@ -182,14 +182,15 @@ def _long(table: pa.Table | None, wanted: list[str]) -> pd.DataFrame:
 
 
 def _codes(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
-    """A column's distinct values and each row's position among them."""
+    """A column's distinct values and each row's position among them (-1 where missing: an image
+    listed without a uuid is missing in the index, never taken for another image)."""
     if not pa.types.is_dictionary(column.type):
         encoded = column.combine_chunks().dictionary_encode()
-        return encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
+        return encoded.dictionary, encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
     column = column.unify_dictionaries()
     if column.num_chunks == 0:
         return pa.array([], type=column.type.value_type), np.array([], dtype=np.int32)
-    indices = [chunk.indices.to_numpy(zero_copy_only=False) for chunk in column.chunks]
+    indices = [chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False) for chunk in column.chunks]
     return column.chunk(0).dictionary, np.concatenate(indices)
 
 
@@ -209,10 +210,15 @@ def _comparable(values: pd.Series) -> pd.Series:
     return values
 
 
+def _listed(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows have a uuid: only those can be matched with the other listing's."""
+    return ~np.asarray(frame.index.isna(), dtype=bool)
+
+
 def _changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """The tidy table of changed values for the uuids both listings hold, in the new listing's order."""
-    old = old[~old.index.duplicated()]
-    new = new[~new.index.duplicated()]
+    old = old[~old.index.duplicated() & _listed(old)]
+    new = new[~new.index.duplicated() & _listed(new)]
     common = new.index[new.index.isin(old.index)]
     extra = [c for c in new.columns if c in old.columns and c not in schema.COLUMNS]
     pieces = []
@@ -273,13 +279,19 @@ class Diff:
         changed: one row per changed value: ``uuid``, ``field``, ``old``, ``new`` (the values
             keep their types: Timestamps for dates, ints for counts); the served fields are
             compared, not ``current_server_time`` nor the columns derived from the others.
+        old_without_uuid, new_without_uuid: each listing's rows without a uuid (``images_frame``
+            keeps such a record, its uuid missing). Nothing matches them with the other listing's,
+            so they are in none of the above; :meth:`summary` counts them.
     """
 
     def __init__(self, old: pd.DataFrame, new: pd.DataFrame) -> None:
         self.old = old
         self.new = new
-        self.added = new[~new.index.isin(old.index)]
-        self.removed = old[~old.index.isin(new.index)]
+        listed_old, listed_new = _listed(old), _listed(new)
+        self.added = new[~new.index.isin(old.index) & listed_new]
+        self.removed = old[~old.index.isin(new.index) & listed_old]
+        self.old_without_uuid = old[~listed_old]
+        self.new_without_uuid = new[~listed_new]
         self.changed = _changes(old, new)
 
     def counts(self) -> dict[str, int]:
@@ -306,7 +318,9 @@ class Diff:
 
         Returns:
             Four lines: the two listings' server times, then the images added, removed and changed
-            (with how many images each field changed in).
+            (with how many images each field changed in); and a fifth when a listing has images
+            without a uuid, which are not compared: "not compared: 2 images without a uuid in the
+            old listing, 1 in the new".
 
         Example:
             >>> print(sc.diff(old, new).summary())  # doctest: +SKIP
@@ -324,6 +338,11 @@ class Diff:
             f"removed: {_plural(counts['removed'], 'image')}",
             f"changed: {_plural(counts['changed'], 'image')}" + (f" ({fields})" if fields else ""),
         ]
+        if len(self.old_without_uuid) or len(self.new_without_uuid):
+            lines.append(
+                f"not compared: {_plural(len(self.old_without_uuid), 'image')} without a uuid in the old listing, "
+                f"{len(self.new_without_uuid)} in the new"
+            )
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -394,7 +413,8 @@ def check_history(history: Any, columns: Sequence[str], who: str) -> pd.DataFram
 def installation_gains(history: pd.DataFrame) -> pd.DataFrame:
     """Per image: installations in the first and the last snapshot that list it, and the gain; largest gain first.
 
-    Ties keep the higher last count, then the order of first appearance.
+    Ties keep the higher last count, then the order of first appearance. An image listed without a
+    uuid is left out: nothing tells it apart from one snapshot to the next.
     """
     counts = check_history(history, ["num_installations"], "installation_gains")["num_installations"].dropna()
     by_image = counts.groupby(level="uuid", sort=False)
@@ -406,19 +426,22 @@ def installation_gains(history: pd.DataFrame) -> pd.DataFrame:
 def catalogue_sizes(history: pd.DataFrame) -> pd.DataFrame:
     """Per snapshot: images listed, added since the snapshot before, and removed since; indexed by server time.
 
-    The first snapshot is the baseline: nothing added or removed.
+    The first snapshot is the baseline: nothing added or removed. Images listed without a uuid
+    count as listed, but not as added or removed: nothing tells whether one is the one listed before.
     """
     check_history(history, [], "catalogue_sizes")
     times, uuids = history.index.get_level_values("server_time"), history.index.get_level_values("uuid")
     time_codes, time_levels = pd.factorize(times, sort=True)
-    uuid_codes, _ = pd.factorize(uuids)
+    uuid_codes, _ = pd.factorize(uuids)  # -1 for a missing uuid
+    known = uuid_codes >= 0
     # One row per snapshot, one column per image: listed or not. Small: snapshots x images booleans.
     present = np.zeros((len(time_levels), int(uuid_codes.max(initial=-1)) + 1), dtype=bool)
-    present[time_codes, uuid_codes] = True
+    present[time_codes[known], uuid_codes[known]] = True
+    without_uuid = np.bincount(time_codes[~known], minlength=len(time_levels))
     zero = np.zeros(1 if len(time_levels) else 0, dtype=np.int64)
     return pd.DataFrame(
         {
-            "listed": present.sum(axis=1),
+            "listed": present.sum(axis=1) + without_uuid,
             "added": np.concatenate([zero, (present[1:] & ~present[:-1]).sum(axis=1)]),
             "removed": np.concatenate([zero, (present[:-1] & ~present[1:]).sum(axis=1)]),
         },

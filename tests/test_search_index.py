@@ -142,6 +142,6 @@ def test_ids_and_columns_read_as_text_whatever_their_storage(dtype):
     reference = frame.astype({"name": "string[pyarrow]"})
     assert display_labels(frame) == display_labels(reference)
     assert search.ImageIndex(frame).labels.tolist() == search.ImageIndex(reference).labels.tolist()
-    with_missing = _frame([*ids, None], dtype)  # a missing id is written as str() writes it
-    expected = pa.array(pd.Series(with_missing.index.astype(str), dtype="string[pyarrow]")).to_pylist()
-    assert _labels.read_ids(with_missing).text.to_pylist() == expected
+    with_missing = _frame([*ids, None], dtype)  # a missing id is its placeholder key, whatever holds it
+    read = _labels.read_ids(with_missing)
+    assert read.text.to_pylist() == [*ids, "(no uuid #1)"] and read.missing.tolist() == [len(ids)]
