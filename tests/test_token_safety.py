@@ -321,7 +321,8 @@ def test_the_cli_login_file_is_read_not_written(server, watched):
 
 def test_connect_to_the_demo_writes_nothing(watched, capsys):
     before = snapshot(*watched)
-    client = sc.connect()
+    with pytest.warns(sc.DemoDataWarning, match="no SHAREDCLOUD_TOKEN found"):
+        client = sc.connect()
     assert client.is_demo and len(client.images()) > 0
     assert snapshot(*watched) == before
     assert no_file_holds_the_token(*watched)
