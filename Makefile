@@ -49,7 +49,7 @@ FLOORS_TESTS := tests/test_schema.py tests/test_frames.py tests/test_frames_fast
 	tests/test_frames_export.py tests/test_data_hardening.py tests/test_warnings.py tests/test_load.py \
 	tests/test_client.py tests/test_client_streaming.py tests/test_connect.py tests/test_transport_hardening.py \
 	tests/test_token_safety.py tests/test_demo_api.py tests/test_demo_server.py tests/test_faults.py \
-	tests/test_store.py tests/test_timeline.py tests/test_listing_stream.py
+	tests/test_store.py tests/test_timeline.py tests/test_listing_stream.py tests/test_missing_uuid.py
 PIP_QUIET    := --quiet --disable-pip-version-check
 
 test-floors:
