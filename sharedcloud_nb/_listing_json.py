@@ -109,6 +109,7 @@ class ListingStream:
         self._running: deque[Future[tuple[pa.Table | None, bytearray]]] = deque()
         self._pool: ThreadPoolExecutor | None = None
         self._raw: bytearray | None = None  # set once the stream stopped parsing: the careful path's input
+        self._taken = False  # finish() handed the records over
 
     def __enter__(self) -> ListingStream:
         return self
@@ -150,20 +151,29 @@ class ListingStream:
                 del self._pending[:end]
                 table, piece = _parse_piece(piece, self.schema)
                 if table is not None:
-                    self._tables.append(table)
-                    return pa.concat_tables(self._tables) if len(self._tables) > 1 else self._tables[0]
+                    # Handed over: the stream keeps no reference, so the caller can free each column.
+                    tables, self._tables, self._taken = [*self._tables, table], [], True
+                    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
                 self._pending[:0] = piece
         self._fall_back(bytearray())
         return None
 
     def body(self) -> bytearray:
-        """JSON that decodes to exactly the listing served, for the careful path (call :meth:`finish` first).
+        """JSON that decodes to exactly the listing served, for the careful path.
 
         After :meth:`finish` answered None, it is the listing as served from the first chunk Arrow
-        could not vouch for; before that, the records parsed are written back from their values.
+        could not vouch for, after the records parsed before it, written back from their values.
+        Asked instead of :meth:`finish`, the same: the chunks parsed so far, written back, then
+        the rest as served.
+
+        Raises:
+            RuntimeError: :meth:`finish` handed the records over as a table (their bytes are gone).
         """
         if self._raw is None:
-            self.finish()
+            if self._taken:
+                raise RuntimeError("finish() handed the listing over as a table; its bytes were let go")
+            while self._running and self._raw is None:
+                self._collect()
         return self._raw if self._raw is not None else self._fall_back(bytearray())
 
     # -- inside ---------------------------------------------------------------------------------
@@ -222,11 +232,7 @@ class ListingStream:
         objects += [piece] if piece else []
         objects += [future.result()[1] for future in self._running]
         self._running.clear()
-        rest = self._pending
-        if rest.lstrip(_WHITESPACE).startswith(b"]"):  # after a finished listing: only its end is left
-            raw += b",".join(objects) + rest
-        else:
-            raw += b",".join([*objects, rest])
+        raw += b",".join([*objects, self._pending])
         self._pending = bytearray()
         self._tables = []
         self._raw = raw

@@ -327,7 +327,7 @@ class _ArrowValues(Sequence[Any]):
         return self.array[position].as_py()
 
 
-def _vouched_table(table: pa.Table) -> _Columns | None:
+def _vouched_table(tables: list[pa.Table | None]) -> _Columns | None:
     """A listing's records as Arrow read them from its JSON, or None if unsure: see :func:`_vouched`.
 
     Decoding 100,000 records into dicts, converting them to Arrow and freeing them costs more than
@@ -339,6 +339,9 @@ def _vouched_table(table: pa.Table) -> _Columns | None:
     # The text columns stay in Arrow's chunks, as pandas keeps them (joining them would copy a
     # quarter of a GB at a million images); the dates and categories are read chunk by chunk;
     # the flags and counts are joined (they are small), one at a time.
+    table = tables.pop()  # the caller's list held the only other reference
+    if table is None:
+        return None
     arrays = {name: table.column(name) for name in _RECORD_NAMES}
     del table
     for name in _RECORD_NAMES:
@@ -492,12 +495,12 @@ def images_frame_from_json(
         ...     frame = images_frame(response.json())
     """
     with gc_paused():
-        table = read_listing(body, _RECORD_SCHEMA)
-        if table is None:
+        tables = [read_listing(body, _RECORD_SCHEMA)]
+        if tables[0] is None:
             return None
         if consume and isinstance(body, bytearray):
             body.clear()
-        return _frame_of_table(table, source)
+        return _frame_of_tables(tables, source)
 
 
 def listing_stream() -> ListingStream:
@@ -509,18 +512,19 @@ def images_frame_from_stream(stream: ListingStream, *, source: str | None = None
     """The typed frame of a listing fed whole into ``stream``, or None: then ``stream.body()`` is its
     JSON for :func:`images_frame` (decoded), as with :func:`images_frame_from_json`."""
     with gc_paused():
-        table = stream.finish()
-        if table is None:
+        tables = [stream.finish()]
+        if tables[0] is None:
             return None
-        return _frame_of_table(table, source)
+        return _frame_of_tables(tables, source)
 
 
-def _frame_of_table(table: pa.Table, source: str | None) -> pd.DataFrame | None:
-    large = table.nbytes > _LARGE
+def _frame_of_tables(tables: list[pa.Table | None], source: str | None) -> pd.DataFrame | None:
+    """The frame of the one table in ``tables``, which is emptied, so that nothing else holds the
+    table while its columns are read: the dates' text and the categories' are freed as they are."""
+    large = tables[0] is not None and tables[0].nbytes > _LARGE
     if large:
         release_free_memory()  # what the parse freed, before the columns are made
-    columns = _vouched_table(table)
-    del table
+    columns = _vouched_table(tables)
     if columns is None:
         return None
     if large:

@@ -296,3 +296,17 @@ def test_a_pretty_printed_listing_is_not_searched_again_and_again() -> None:
             assert len(stream._pending) <= 4 * _CHUNK + 1000  # handed over once it is clearly not compact
         assert stream.finish() is None
         assert stream.body() == body
+
+
+def test_body_instead_of_finish_is_the_listing_and_after_finish_is_refused() -> None:
+    with frames.listing_stream() as stream:
+        for piece in _blocks(_BODY, 1000):
+            stream.feed(piece)
+        assert orjson.loads(stream.body()) == _RECORDS  # the chunks parsed so far written back, then the rest
+    with frames.listing_stream() as stream:
+        stream.feed(_BODY)
+        table = stream.finish()
+        assert table is not None and table.num_rows == 600
+        assert not stream._tables  # handed over: the caller alone holds the records
+        with pytest.raises(RuntimeError, match="handed the listing over"):
+            stream.body()
