@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._labels import LabelParts, distinct
+from ._textorder import text_ranks
 from ._uuidhex import eight_digits, hex_digits, number
 
 __all__ = ["label_order"]
@@ -44,28 +45,11 @@ def _ranks(parts: LabelParts, own_triples: np.ndarray) -> np.ndarray | None:
     """The rank of each shared label then each own prefix among them all, lowercased (equal strings
     rank equal); None when a prefix begins another of these strings (the order would then depend
     on the uuid that follows it, not on the prefix alone)."""
-    shared = pc.utf8_lower(parts.shared).cast(pa.string())
-    prefixes = pc.utf8_lower(parts.prefixes.take(pa.array(own_triples, type=pa.int64()))).cast(pa.string())
-    strings = pa.concat_arrays([shared, prefixes])
-    # Arrow's own order (UTF-8 bytes), the one the strings sort would use; a few thousand strings.
-    order = pc.sort_indices(strings).to_numpy()
-    ordered = strings.take(pa.array(order)).to_pylist()
-    is_prefix = order >= len(shared)
-    dense = np.zeros(len(ordered), dtype=np.int64)
-    rank = 0
-    run_has_prefix = bool(len(ordered)) and bool(is_prefix[0])  # in the run of equal strings so far
-    for i in range(1, len(ordered)):
-        if ordered[i] != ordered[i - 1]:
-            # Strings that begin with a prefix sort right after it: only the next distinct one can.
-            if run_has_prefix and ordered[i].startswith(ordered[i - 1]):
-                return None
-            rank += 1
-            run_has_prefix = False
-        run_has_prefix = run_has_prefix or bool(is_prefix[i])
-        dense[i] = rank
-    ranks = np.empty(len(ordered), dtype=np.int64)
-    ranks[order] = dense
-    return ranks
+    shared = pc.utf8_lower(parts.shared).cast(pa.large_string())
+    prefixes = pc.utf8_lower(parts.prefixes.take(pa.array(own_triples, type=pa.int64()))).cast(pa.large_string())
+    # Arrow's own order (UTF-8 bytes), the one the strings sort would use.
+    marked = np.arange(len(shared) + len(prefixes)) >= len(shared)
+    return text_ranks(pa.concat_arrays([shared, prefixes]), marked)
 
 
 def _integer_order(parts: LabelParts) -> np.ndarray[Any, np.dtype[np.intp]] | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import collections
 import functools
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._arrow import join_text
+from ._textorder import text_ranks
 from ._uuidhex import eight_digits, first_eight, hex_digits
 
 __all__ = [
@@ -62,7 +62,8 @@ class Columns:
 
     def codes(self, column: str) -> tuple[np.ndarray, pa.Array]:
         """Per row, its value's position among the column's distinct values (-1 where missing, or for
-        every row when there is no such column), and those values as text (not to be modified)."""
+        every row when there is no such column), and those values as text (not to be modified; no
+        two alike, not even categories that read alike as text)."""
         if column not in self._coded:
             self._coded[column] = _column_codes(self.frame, column)
         return self._coded[column]
@@ -76,7 +77,14 @@ def _column_codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pa.Arra
     # a Series goes through pandas' __getattr__, which hashes the whole index (a million uuids).
     if isinstance(values.dtype, pd.CategoricalDtype):  # already coded: each category made text once
         codes = values.cat.codes.to_numpy().astype(np.int64)
-        distinct: Any = pa.array(values.cat.categories.astype("string[pyarrow]").array)
+        categories: Any = pa.array(values.cat.categories.astype("string[pyarrow]").array)
+        if isinstance(categories, pa.ChunkedArray):
+            categories = categories.combine_chunks()
+        # Categories that read alike as text (1 and "1") are one value: the codes are renumbered.
+        written = categories.cast(pa.string()).dictionary_encode()
+        renumber = np.append(np.asarray(written.indices.to_numpy(zero_copy_only=False), dtype=np.int64), -1)
+        codes = renumber[codes]  # code -1 (missing) takes the appended -1
+        distinct: Any = written.dictionary
     else:
         # Text as it is (pandas' astype of one string dtype to another can go through Python objects).
         text = values.array if isinstance(values.dtype, pd.StringDtype) else values.astype("string[pyarrow]").array
@@ -332,25 +340,23 @@ def _label_parts(frame: pd.DataFrame, ids: Ids | None = None, columns: Columns |
     # uuid forms get a string of their own.
     ids = ids if ids is not None else read_ids(frame)
     uuid, read = ids.text, ids.read
-    triple, first, (n_, r_, t_) = _triples(columns if columns is not None else Columns(frame))
-    forms = [n_.cast(pa.large_string()), join_text(n_, " (", r_, ")"), join_text(n_, " (", r_, ", ", t_, ")")]
-    # Every distinct label of the first three forms, numbered: forms[k][i] is number table_of[k][i].
-    table = pa.concat_arrays(forms).dictionary_encode()
-    table_of = np.asarray(table.indices.to_numpy(zero_copy_only=False), dtype=np.int64).reshape(3, -1)
-    strings = table.dictionary
+    triple, first, (n_, r_, t_), names = _triples(columns if columns is not None else Columns(frame))
+    rows_of = np.bincount(triple, minlength=len(first)).astype(np.float64)
+    # The distinct labels of the first three forms, numbered (strings[table_of[k][i]] is the
+    # triple i's label of form k, -1 for a form it never reaches), and the form each triple's takes.
+    strings, table_of, step_of = _shared_steps(names, (n_, r_, t_), rows_of)
     count = len(triple)
     own: dict[int, pa.Array] = {}  # the uuid forms (3, 4): each row's own string, for the rows at that form
     prefixes = join_text(n_, " (", r_, ", ", t_, ", ")  # "name (runtime, tag, "
-    # When every id is a uuid and no "name (runtime, tag, " begins another label, two labels with
-    # 8 characters of the uuid are equal exactly when their prefix and those characters are: the
-    # clashes at that step are counted on integers, not on a million strings.
-    prefix_code = _prefix_codes(prefixes, strings) if read is not None else None
-    eight = ids.eight if prefix_code is not None else None
-
-    # Built only when needed: most catalogues stop after one or two steps.
-    step_of = _shared_steps(table_of, np.bincount(triple, minlength=len(first)).astype(np.float64))
     step = step_of[triple]  # which form each row's label has
-    if (step_of == 3).any():  # the third form still clashes: the uuid forms
+    eight: np.ndarray | None = None
+    at_uuid = np.flatnonzero(step_of == 3)
+    if len(at_uuid):  # the third form still clashes: the uuid forms
+        # When every id is a uuid and no "name (runtime, tag, " of these begins another label, two
+        # labels with 8 characters of the uuid are equal exactly when their prefix and those
+        # characters are: the clashes at that step are counted on integers, not on a million strings.
+        prefix_code = _prefix_codes(prefixes, at_uuid, strings) if read is not None else None
+        eight = ids.eight if prefix_code is not None else None
         _uuid_forms(own, step, step, 3, eight is not None, uuid, prefixes, triple)
         if eight is not None and prefix_code is not None and ids.alike is not None:
             clash = _eight_clashes(step, triple, eight, prefix_code, ids.alike)
@@ -397,21 +403,80 @@ def _no_uuid_labels(
     }
 
 
-def _shared_steps(table_of: np.ndarray, rows_of: np.ndarray) -> np.ndarray:
-    """Per triple, the form its rows' labels reach in the first three steps (3: the third clashes too).
+def _shared_steps(
+    names: tuple[np.ndarray, pa.Array], texts: tuple[pa.Array, pa.Array, pa.Array], rows_of: np.ndarray
+) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """The distinct labels of the first three forms, their numbers per form and triple, and per
+    triple the form its rows' labels reach in the first three steps (3: the third clashes too).
 
     Those labels depend on the triple alone, so their clashes are counted per triple, each
-    weighted by its number of rows (``rows_of``), not per row.
+    weighted by its number of rows (``rows_of``), not per row. A form is written only for the
+    triples that reach it: where names are mostly distinct, the first form (the name, numbered
+    by its code among the distinct names) is nearly all there is.
+
+    Args:
+        names: per triple, its name's code among the distinct names; and those names.
+        texts: per triple, its name, runtime and tag.
+        rows_of: per triple, how many rows hold it.
     """
-    step_of = np.zeros(table_of.shape[1], dtype=np.int64)
-    triples = np.arange(table_of.shape[1])
+    name, runtime, tag = texts
+    table = _Table(names[1])
+    table_of = np.full((3, len(rows_of)), -1, dtype=np.int64)
+    table_of[0] = names[0]
+    step_of = np.zeros(len(rows_of), dtype=np.int64)
+    triples = np.arange(len(rows_of))
     for form in (1, 2, 3):
         numbers = table_of[step_of, triples]
         clash = np.bincount(numbers, weights=rows_of)[numbers] > 1
         if not clash.any():
             break
         step_of[clash] = form
-    return step_of
+        if form < 3:  # the triples that take this form now: their labels of it, numbered
+            new = np.flatnonzero(clash)
+            take = pa.array(new)
+            inside = (runtime.take(take),) if form == 1 else (runtime.take(take), ", ", tag.take(take))
+            table_of[form, new] = table.number(join_text(name.take(take), " (", *inside, ")"))
+    return table.strings(), table_of, step_of
+
+
+class _Table:
+    """Distinct labels numbered: the names first (distinct already), then the labels of the second
+    and third forms as they are written, each a number of its own unless it is written already.
+
+    Those labels end with ")": of the names, only those that do can be one of them, and only those
+    are looked up (not a million names hashed again).
+    """
+
+    def __init__(self, names: pa.Array) -> None:
+        text = pa.large_string()
+        self._pieces = [names.cast(text)]
+        self._size = len(names)
+        closing = pc.ends_with(names, ")").to_numpy(zero_copy_only=False)
+        self._closing_at = np.flatnonzero(closing).astype(np.int64)
+        self._closing = names.take(pa.array(self._closing_at)).cast(text)
+
+    def number(self, labels: pa.Array) -> np.ndarray:
+        """The numbers of ``labels`` (new ones numbered here, in order)."""
+        labels = labels.cast(pa.large_string())
+        found = np.asarray(
+            pc.index_in(labels, value_set=self._closing).fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64
+        )
+        numbers = np.full(len(labels), -1, dtype=np.int64)
+        hit = found >= 0
+        numbers[hit] = self._closing_at[found[hit]]
+        new = np.flatnonzero(~hit)
+        encoded = labels.take(pa.array(new)).dictionary_encode()
+        numbers[new] = self._size + np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        added = encoded.dictionary
+        self._pieces.append(added)
+        self._closing = pa.concat_arrays([self._closing, added])
+        self._closing_at = np.concatenate([self._closing_at, self._size + np.arange(len(added), dtype=np.int64)])
+        self._size += len(added)
+        return numbers
+
+    def strings(self) -> pa.Array:
+        """Every label numbered, in the order of their numbers."""
+        return pa.concat_arrays(self._pieces)
 
 
 def _eight_clashes(
@@ -445,30 +510,41 @@ def repeated(key: np.ndarray) -> np.ndarray[Any, np.dtype[np.intp]]:
     return order[marked]
 
 
-def _prefix_codes(prefixes: pa.Array, strings: pa.Array) -> np.ndarray | None:
-    """Each triple's number among the distinct "name (runtime, tag, " prefixes, or None when one of
-    them begins another prefix or a label without a uuid (a label with a uuid could then equal
-    one that has another prefix)."""
-    encoded = prefixes.dictionary_encode()
-    distinct = encoded.dictionary.to_pylist()
-    ordered = sorted(set(distinct) | set(strings.to_pylist()))  # the strings a prefix begins follow it
-    starts = set(distinct)
-    if any(before in starts and after.startswith(before) for before, after in itertools.pairwise(ordered)):
+def _prefix_codes(prefixes: pa.Array, at_uuid: np.ndarray, strings: pa.Array) -> np.ndarray | None:
+    """Per triple, its number among the distinct "name (runtime, tag, " prefixes of the triples
+    ``at_uuid`` (-1 for the others); or None when one of those begins another of them or a label
+    without a uuid (a label with a uuid could then equal one that has another prefix, or one
+    without a uuid).
+
+    Only the triples whose labels take a uuid have their prefix in a label, and a string a prefix
+    begins holds its ", ": the other labels without a uuid, most of them, need no sorting.
+    """
+    encoded = prefixes.take(pa.array(at_uuid)).dictionary_encode()
+    distinct = encoded.dictionary.cast(pa.large_string())
+    others = strings.filter(pc.match_substring(strings, ", ")).cast(pa.large_string())
+    marked = np.arange(len(distinct) + len(others)) < len(distinct)
+    if text_ranks(pa.concat_arrays([distinct, others]), marked) is None:
         return None
-    return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    codes = np.full(len(prefixes), -1, dtype=np.int64)
+    codes[at_uuid] = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return codes
 
 
 def _texts(columns: Columns, column: str, missing: str) -> tuple[np.ndarray, pa.Array]:
     """A column's codes and distinct values, ``missing`` written where a value is: values as text
-    are distinct (the missing one may be written as a listed one, categories may read alike)."""
-    codes, values = columns.codes(column)
-    written = pa.concat_arrays([values, pa.array([missing], type=pa.string())]).dictionary_encode()
-    renumber = np.asarray(written.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    return renumber[np.where(codes < 0, len(values), codes)], written.dictionary
+    are distinct (the missing one may be written as a listed one: it then takes that one's code)."""
+    codes, values = columns.codes(column)  # distinct already: found by a scan, not hashed again
+    at = int(pc.index(values, pa.scalar(missing, pa.string())).as_py()) if len(values) else -1
+    if at < 0:
+        at, values = len(values), pa.concat_arrays([values, pa.array([missing], type=pa.string())])
+    return np.where(codes < 0, at, codes), values
 
 
-def _triples(columns: Columns) -> tuple[np.ndarray, np.ndarray, tuple[pa.Array, pa.Array, pa.Array]]:
-    """Each row's number among the distinct (name, runtime, tag), a row of each, and each one's texts."""
+def _triples(
+    columns: Columns,
+) -> tuple[np.ndarray, np.ndarray, tuple[pa.Array, pa.Array, pa.Array], tuple[np.ndarray, pa.Array]]:
+    """Each row's number among the distinct (name, runtime, tag), a row of each, each one's texts,
+    and each one's name as a code among the distinct names, with those names."""
     coded = [_texts(columns, "name", NO_NAME), _texts(columns, "runtime", "?"), _texts(columns, "tag", "?")]
     key = np.zeros(len(coded[0][0]), dtype=np.int64)
     size = 1
@@ -480,7 +556,7 @@ def _triples(columns: Columns) -> tuple[np.ndarray, np.ndarray, tuple[pa.Array, 
         size *= max(len(values), 1)
     _, first, triple = distinct(key, size)
     name, runtime, tag = (values.take(pa.array(codes[first])) for codes, values in coded)
-    return triple, first, (name, runtime, tag)
+    return triple, first, (name, runtime, tag), (coded[0][0][first], coded[0][1])
 
 
 def distinct(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
