@@ -24,11 +24,11 @@ from urllib3.exceptions import HTTPError, InvalidHeader, MaxRetryError
 from urllib3.util.retry import Retry
 
 from . import _config
-from ._http import _causes, is_loopback_url, transport_error
+from ._http import _causes, is_loopback_url, same_origin, transport_error
 from ._progress import Progress
 from .errors import InputError, InputTypeError, ResponseError, SharedcloudError, TransportError
 
-__all__ = ["NO_PROXY", "Call", "Deadline", "check_deadline", "preload_error_body", "read_body", "send"]
+__all__ = ["NO_PROXY", "Call", "Deadline", "check_deadline", "error_note", "preload_error_body", "read_body", "send"]
 
 
 #: No proxy for a loopback url: the demo or a local tunnel is on this machine.
@@ -318,3 +318,18 @@ def _check_size(call: Call, size: int, wire: int, max_bytes: int) -> None:
             f"The answer to {call.method} {call.path} inflates more than {_config.MAX_DECOMPRESSION_RATIO} times "
             f"({wire:,} bytes on the wire became {size:,}): a decompression bomb, not a catalogue; stopped reading it."
         )
+
+
+def error_note(call: Call, response: requests.Response) -> str | None:
+    """What an error message adds about the call: a redirect elsewhere, and the attempts made.
+
+    Returns:
+        The clause for :func:`~sharedcloud_nb.errors.raise_for_status`'s ``note``, or None.
+    """
+    notes = []
+    if response.url and not same_origin(response.url, call.url):
+        where = urlsplit(response.url)
+        notes.append(f"the server redirected to {where.scheme}://{where.netloc}, where the token was not sent")
+    if call.attempts > 1:
+        notes.append(call.tally())
+    return "; ".join(notes) or None

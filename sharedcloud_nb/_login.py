@@ -16,7 +16,16 @@ import requests
 from . import _calls, _config, _http
 from ._http import DECODE_ERRORS, Timeout, check_url, is_loopback_url, loads, new_session
 from ._http import transport_error as _transport_error
-from .errors import AuthenticationError, ResponseError, SharedcloudError, _server_detail, excerpt, raise_for_status
+from .errors import (
+    AuthenticationError,
+    InputError,
+    InputTypeError,
+    ResponseError,
+    SharedcloudError,
+    _server_detail,
+    excerpt,
+    raise_for_status,
+)
 
 __all__ = ["login"]
 
@@ -36,6 +45,9 @@ def login(username: str, password: str, *, url: str | None = None, timeout: Time
         The token string.
 
     Raises:
+        InputTypeError: (a TypeError) the username or the password is not text (None, a number,
+            bytes): nothing is sent, and the message names its type only.
+        InputError: (a ValueError) the username or the password is empty; nothing is sent.
         AuthenticationError: the server refused the credentials (with its message).
         TransportError: the server could not be reached.
         ResponseError: the answer holds no token, or redirects elsewhere.
@@ -43,15 +55,36 @@ def login(username: str, password: str, *, url: str | None = None, timeout: Time
     Example:
         >>> token = sc.login("me", getpass())  # doctest: +SKIP
     """
-    target = check_url(_config.resolve_url(url)[0]) + _config.LOGIN_PATH
-    form = {"username": username, "password": _http.Secret(password)}
+    secret = _http.Secret(password)
     del password  # from here on only the Secret holds it, whose repr hides it (tracebacks show locals)
+    _check_credentials(username, secret)
+    target = check_url(_config.resolve_url(url)[0]) + _config.LOGIN_PATH
+    form = {"username": username, "password": secret}
+    del secret
     with new_session(loopback=is_loopback_url(target)) as session:  # one attempt: a POST is never retried
         response, error = _post_form(session, target, form, timeout)
     if error is not None:
         raise error  # outside the except block: nothing chained
     assert response is not None
     return _token_of(response)
+
+
+def _check_credentials(username: object, password: _http.Secret) -> None:
+    """Refuse credentials that are not text, or blank, before anything is sent.
+
+    The password is never bound to a local name here (a traceback showing locals would show it),
+    and a message names its type only.
+    """
+    for name, kind, blank in (
+        ("username", type(username), isinstance(username, str) and not username.strip()),
+        ("password", type(password.reveal()), isinstance(password.reveal(), str) and not password.reveal().strip()),
+    ):
+        if not issubclass(kind, str):
+            raise InputTypeError(
+                f"sc.login(username, password) takes text: the {name} must be a string, got {kind.__name__}."
+            )
+        if blank:
+            raise InputError(f"sc.login(username, password): the {name} is empty (or only spaces).")
 
 
 def _post_form(

@@ -92,10 +92,12 @@ def recent_or_fetch(client: Any, store: Store, max_age: str | dt.timedelta | flo
         fetch: a function of no argument that lists the whole catalogue over the network.
 
     Raises:
-        InputError: ``max_age`` is not an age (see :func:`~sharedcloud_nb.store.parse_max_age`).
+        InputError: ``max_age`` is not an age (see :func:`~sharedcloud_nb.store.parse_max_age`), or
+            the store's folder cannot be made (checked before anything is fetched).
     """
     frame = store.recent(client, max_age)
     if frame is None:
+        store._make_root()  # a store that cannot be written is refused before the listing is fetched
         frame = fetch()
         store.save(frame, client=client)
     return frame

@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from . import _config, _demo_registry, _offline, _progress, _warn
-from ._calls import Call, Deadline, check_deadline, preload_error_body, read_body, send
+from ._calls import Call, Deadline, check_deadline, error_note, preload_error_body, read_body, send
 from ._http import (
     DECODE_ERRORS,
     Timeout,
@@ -214,6 +214,7 @@ class Client:
 
         Raises:
             OfflineError: the client is offline.
+            InputError: (a ValueError) the store is no folder, or its folder cannot be made (nothing is fetched).
 
         Example:
             >>> df = client.snapshot()  # doctest: +SKIP
@@ -260,7 +261,7 @@ class Client:
             kwargs["headers"] = {**headers, **kwargs.get("headers", {})}
         response = send(self.session, call, auth=self._auth, **kwargs)
         preload_error_body(response, call)
-        raise_for_status(response, token_advice=self._token_advice, note=_note(call, response))
+        raise_for_status(response, token_advice=self._token_advice, note=error_note(call, response))
         return response
 
     def _get_body(
@@ -437,7 +438,7 @@ class Client:
             OfflineError: offline, and no snapshot of this account in the store.
             InputError: (a ValueError) ``max_age`` together with ``instance``, or a ``max_age`` that
                 is not an age (``"2 fortnights"``, negative; an :class:`InputTypeError` for a list,
-                a bool...). Nothing is sent.
+                a bool...), or a store that cannot be written to. Nothing is sent.
 
         Example:
             >>> df = client.images()
@@ -511,17 +512,6 @@ def _page_limit(page: dict[str, Any]) -> int:
     if isinstance(count, int) and count >= 0 and size:
         return -(-count // size) + _config.PAGE_SLACK
     return 1 + _config.PAGE_SLACK if size == 0 else 10_000 + _config.PAGE_SLACK
-
-
-def _note(call: Call, response: requests.Response) -> str | None:
-    """What an error message adds about the call: a redirect elsewhere, and the attempts made."""
-    notes = []
-    if response.url and not same_origin(response.url, call.url):
-        where = urlsplit(response.url)
-        notes.append(f"the server redirected to {where.scheme}://{where.netloc}, where the token was not sent")
-    if call.attempts > 1:
-        notes.append(call.tally())
-    return "; ".join(notes) or None
 
 
 def _instance_params(instance: str | None) -> dict[str, str] | None:

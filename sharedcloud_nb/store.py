@@ -301,8 +301,12 @@ class Store:
     """A folder of snapshots, one Parquet file each, laid out hive-style (see the module docstring).
 
     Args:
-        path: the folder; default ``SHAREDCLOUD_CACHE_DIR``, else ``$XDG_CACHE_HOME/sharedcloud_nb``,
-            else ``~/.cache/sharedcloud_nb``. Created on the first write.
+        path: the folder (text or a ``pathlib.Path``); default ``SHAREDCLOUD_CACHE_DIR``, else
+            ``$XDG_CACHE_HOME/sharedcloud_nb``, else ``~/.cache/sharedcloud_nb``. Created on the first write.
+
+    Raises:
+        InputTypeError: (a TypeError) ``path`` is neither text, a path nor None (a number, bytes).
+        InputError: (a ValueError) ``path`` is a file, or lies under one, so no folder can be made there.
 
     Example:
         >>> store = sc.Store("snapshots")          # doctest: +SKIP
@@ -311,7 +315,7 @@ class Store:
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self.root = _config.cache_dir(path)
+        self.root = _check_root(path)
 
     def __repr__(self) -> str:
         return f"Store({str(self.root)!r})"
@@ -332,8 +336,10 @@ class Store:
 
         Raises:
             SharedcloudError: the listing could not be fetched (nothing is stored then).
-            InputError: (a ValueError) the frame is one instance's listing, not the whole catalogue.
+            InputError: (a ValueError) the frame is one instance's listing, not the whole catalogue, or
+                the store's folder cannot be made (checked before anything is fetched).
         """
+        self._make_root()
         frame = client.images()
         self.save(frame, client=client)
         return frame
@@ -350,7 +356,8 @@ class Store:
             The path of the new file. ``frame.attrs`` gains ``taken_at``, ``server_time`` and ``snapshot``.
 
         Raises:
-            InputError: (a ValueError) the frame is a listing limited to an instance (not the catalogue).
+            InputError: (a ValueError) the frame is a listing limited to an instance (not the catalogue),
+                or the store's folder cannot be made (a file in the way, no permission).
         """
         if frame.attrs.get("instance") is not None:
             raise InputError("A snapshot holds the whole catalogue; this listing is limited to one instance.")
@@ -379,7 +386,7 @@ class Store:
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), META_KEY.encode(): json.dumps(meta)})
         folder = self.root / f"host={account.host}" / f"account={account.fingerprint}"
         folder = folder / f"date={server_time:%Y-%m-%d}"
-        folder.mkdir(parents=True, exist_ok=True)
+        _make_folder(folder, self.root)
         # The random part keeps two snapshots taken in the same microsecond apart.
         path = folder / f"{server_time:%H%M%S}_{taken:%Y%m%dT%H%M%S%f}Z_{secrets.token_hex(4)}.parquet"
         # A name that starts with "." is skipped by pyarrow.dataset, and *.tmp by every *.parquet glob.
@@ -395,6 +402,14 @@ class Store:
             raise
         frame.attrs.update(_stored_attrs(meta, path))
         return path
+
+    def _make_root(self) -> None:
+        """Make the store's folder if it is not there yet.
+
+        Raises:
+            InputError: (a ValueError) it cannot be made: a file is in the way, or no permission.
+        """
+        _make_folder(self.root, self.root)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -525,6 +540,36 @@ class Store:
             f"No snapshot of the {'demo' if account.demo else account.host} account{before} in {self.root}; "
             "take one with client.snapshot() while online."
         )
+
+
+_STORE_FORMS = "a folder (text or a pathlib.Path), or None for the default (SHAREDCLOUD_CACHE_DIR, else ~/.cache)"
+
+
+def _check_root(path: object) -> Path:
+    """The store's folder from ``Store(path)``, refused when it is no path or cannot be a folder."""
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise InputTypeError(f"A store is {_STORE_FORMS}; not {type(path).__name__}.")
+    if path is not None and not isinstance(os.fspath(path), str):
+        raise InputTypeError(f"A store is {_STORE_FORMS}; not a path given as bytes.")
+    root = _config.cache_dir(path)
+    # The nearest part of the path that exists must be a folder: below a file, nothing can be made.
+    existing = next((p for p in (root, *root.parents) if os.path.lexists(p)), None)
+    if existing is not None and not existing.is_dir():
+        where = "is" if existing == root else f"lies under {existing}, which is"
+        raise InputError(f"The store's folder {root} {where} a file, not a folder; give {_STORE_FORMS}.")
+    return root
+
+
+def _make_folder(folder: Path, root: Path) -> None:
+    """Make ``folder`` (in the store at ``root``); an InputError naming the store when it cannot be made."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError(
+            f"Cannot make the store's folder {root} ({reason}); give sc.Store() a folder you can write to, "
+            f"or set {_config.ENV_CACHE_DIR}."
+        ) from None
 
 
 def _stored_attrs(meta: dict[str, Any], path: Path) -> dict[str, Any]:

@@ -190,3 +190,51 @@ def test_the_widgets_refuse_a_limit_or_pause_that_means_nothing(demo_server):
             sc.explorer(frame, debounce=pause)  # type: ignore[arg-type]
     assert sc.image_picker(frame, limit=1).limit == 1
     assert sc.explorer(frame, table_limit=1, debounce=0).table_limit == 1
+
+
+@pytest.mark.parametrize("path", [5, ["snapshots"], b"snapshots"])
+def test_a_store_that_is_no_path_is_an_input_type_error(path):
+    with pytest.raises(sc.InputTypeError, match="A store is a folder"):
+        sc.Store(path)
+
+
+def test_a_store_where_no_folder_can_be_made_is_refused_before_anything_is_fetched(tmp_path: Path, fresh_server):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    with pytest.raises(sc.InputError, match=r"notes.txt is a file, not a folder"):
+        sc.Store(a_file)
+    with pytest.raises(sc.InputError, match=r"lies under .*notes.txt, which is a file"):
+        sc.Store(a_file / "snapshots")
+    later = sc.Store(tmp_path / "later")
+    (tmp_path / "later").write_text("a file made after the store")
+    client = sc.Client(fresh_server.token, url=fresh_server.url, store=later)
+    for call in (client.snapshot, lambda: later.snapshot(client), lambda: client.images(max_age="1h")):
+        with pytest.raises(sc.InputError, match=r"Cannot make the store's folder .*later"):
+            call()
+    with pytest.raises(sc.InputTypeError, match="A store is a folder"):
+        sc.Client(fresh_server.token, url=fresh_server.url, store=5).snapshot()  # type: ignore[arg-type]
+    assert fresh_server.requests == []  # refused before the listing was fetched
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "kind", "match"),
+    [
+        (5, "a-secret-pw", sc.InputTypeError, "username must be a string, got int"),
+        ("demo", None, sc.InputTypeError, "password must be a string, got NoneType"),
+        ("demo", b"a-secret-pw", sc.InputTypeError, "password must be a string, got bytes"),
+        ("", "a-secret-pw", sc.InputError, "username is empty"),
+        ("demo", "   ", sc.InputError, "password is empty"),
+    ],
+)
+def test_login_refuses_credentials_that_are_not_text_without_showing_the_password(
+    username, password, kind, match, fresh_server
+):
+    import traceback
+
+    with pytest.raises(kind, match=match) as info:
+        sc.login(username, password, url=fresh_server.url)
+    # The package's frames, with their local variables (the test's own frame holds the password).
+    frames = traceback.StackSummary.extract(traceback.walk_tb(info.tb.tb_next), capture_locals=True)
+    shown = "".join(frames.format()) + str(info.value) + repr(info.value)
+    assert "login" in shown and "a-secret-pw" not in shown
+    assert fresh_server.requests == []  # nothing was sent
