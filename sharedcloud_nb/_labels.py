@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._arrow import join_text
+from ._columns import Columns
 from ._textorder import text_ranks
 from ._uuidhex import eight_digits, first_eight, hex_digits
 
@@ -42,61 +43,6 @@ NO_NAME = "(no name)"
 #: record, its uuid missing): "name (no uuid)", "name (runtime, tag, no uuid)", where other labels
 #: write a uuid. Never "None", "<NA>" or "nan".
 NO_UUID = "no uuid"
-
-
-class Columns:
-    """A frame's columns as codes among their distinct values, each column coded once.
-
-    The labels and the search strings read the same columns (the name above all): a column of
-    a million strings is hashed once for both.
-
-    Example:
-        >>> codes, values = Columns(pd.DataFrame({"name": ["b", None, "b"]})).codes("name")
-        >>> codes.tolist(), values.to_pylist()
-        ([0, -1, 0], ['b'])
-    """
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.frame = frame
-        self._coded: dict[str, tuple[np.ndarray, pa.Array]] = {}
-
-    def codes(self, column: str) -> tuple[np.ndarray, pa.Array]:
-        """Per row, its value's position among the column's distinct values (-1 where missing, or for
-        every row when there is no such column), and those values as text (not to be modified; no
-        two alike, not even categories that read alike as text)."""
-        if column not in self._coded:
-            self._coded[column] = _column_codes(self.frame, column)
-        return self._coded[column]
-
-
-def _column_codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pa.Array]:
-    if column not in frame.columns:
-        return np.full(len(frame), -1, dtype=np.int64), pa.array([], type=pa.string())
-    values = frame[column]
-    # Arrow arrays from pandas arrays, never from a Series: pyarrow's look for __arrow_array__ on
-    # a Series goes through pandas' __getattr__, which hashes the whole index (a million uuids).
-    if isinstance(values.dtype, pd.CategoricalDtype):  # already coded: each category made text once
-        codes = values.cat.codes.to_numpy().astype(np.int64)
-        categories: Any = pa.array(values.cat.categories.astype("string[pyarrow]").array)
-        if isinstance(categories, pa.ChunkedArray):
-            categories = categories.combine_chunks()
-        # Categories that read alike as text (1 and "1") are one value: the codes are renumbered.
-        written = categories.cast(pa.string()).dictionary_encode()
-        renumber = np.append(np.asarray(written.indices.to_numpy(zero_copy_only=False), dtype=np.int64), -1)
-        codes = renumber[codes]  # code -1 (missing) takes the appended -1
-        distinct: Any = written.dictionary
-    else:
-        # Text as it is (pandas' astype of one string dtype to another can go through Python objects).
-        text = values.array if isinstance(values.dtype, pd.StringDtype) else values.astype("string[pyarrow]").array
-        encoded: Any = pa.array(text)
-        if isinstance(encoded, pa.ChunkedArray):  # a column pandas keeps in pieces (after a concat, say)
-            encoded = encoded.combine_chunks()
-        encoded = encoded.dictionary_encode()
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        distinct = encoded.dictionary
-    if isinstance(distinct, pa.ChunkedArray):
-        distinct = distinct.combine_chunks()
-    return codes, distinct.cast(pa.string())
 
 
 def image_labels(frame: pd.DataFrame) -> pd.Series:

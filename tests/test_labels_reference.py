@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pytest
 
 import sharedcloud_nb as sc
-from sharedcloud_nb import _labels, display, search
+from sharedcloud_nb import _columns, _labels, display, search
 from sharedcloud_nb._textorder import text_ranks
 from sharedcloud_nb.demo.catalogue import default_catalogue, generate_catalogue
 
@@ -166,7 +166,10 @@ def _python_search(frame: pd.DataFrame, queries: tuple[str, ...]) -> dict[str, l
 
 
 @pytest.mark.parametrize("key", list(FRAMES))
-def test_labels_order_and_searches_are_the_python_definition(key):
+@pytest.mark.parametrize("sampled", [False, True])
+def test_labels_order_and_searches_are_the_python_definition(key, sampled, monkeypatch):
+    if sampled:  # columns nearly all distinct are searched row by row, not hashed, as large ones are
+        monkeypatch.setattr(_columns, "_SAMPLED", 0)
     frame = FRAMES[key]
     labels = _python_labels(frame)
     assert display.image_labels(frame).tolist() == labels
