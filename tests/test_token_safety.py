@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import sharedcloud_nb as sc
-from sharedcloud_nb import _config
+from sharedcloud_nb import _config, _warn
 from sharedcloud_nb.demo import DemoServer, Response
 from sharedcloud_nb.demo.server import FAULTS
 from sharedcloud_nb.store import fingerprint
@@ -321,6 +321,7 @@ def test_the_cli_login_file_is_read_not_written(server, watched):
 
 def test_connect_to_the_demo_writes_nothing(watched, capsys):
     before = snapshot(*watched)
+    _warn.forget_demo_warning()  # as in a new process: the demo is announced once per process
     with pytest.warns(sc.DemoDataWarning, match="no SHAREDCLOUD_TOKEN found"):
         client = sc.connect()
     assert client.is_demo and len(client.images()) > 0
