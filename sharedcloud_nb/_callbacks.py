@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from .errors import InputTypeError
+
 __all__ = ["CallbackDispatcher", "Debounce", "callback_name"]
 
 log = logging.getLogger("sharedcloud_nb")
@@ -57,7 +59,14 @@ class CallbackDispatcher(Generic[T]):
 
         Removal compares with ``==``, so a bound method fetched again (``obj.method``, a new
         object each time) removes the one registered.
+
+        Raises:
+            InputTypeError: (a TypeError) ``callback`` is not callable: it would fail only at the event.
         """
+        if not remove and not callable(callback):
+            raise InputTypeError(
+                f"{self._event} takes a function (called with one argument), not {type(callback).__name__}."
+            )
         if remove:
             self.callbacks = [cb for cb in self.callbacks if cb != callback]
         else:

@@ -28,7 +28,19 @@ from ._http import _causes, is_loopback_url, same_origin, transport_error
 from ._progress import Progress
 from .errors import InputError, InputTypeError, ResponseError, SharedcloudError, TransportError
 
-__all__ = ["NO_PROXY", "Call", "Deadline", "check_deadline", "error_note", "preload_error_body", "read_body", "send"]
+__all__ = [
+    "NO_PROXY",
+    "Call",
+    "Deadline",
+    "check_count",
+    "check_deadline",
+    "check_flag",
+    "check_timeout",
+    "error_note",
+    "preload_error_body",
+    "read_body",
+    "send",
+]
 
 
 #: No proxy for a loopback url: the demo or a local tunnel is on this machine.
@@ -50,6 +62,60 @@ def check_deadline(seconds: Any) -> float | None:
     if math.isnan(seconds) or seconds <= 0:
         raise InputError(f"deadline is a number of seconds above 0, or None for no bound; not {seconds!r}.")
     return float(seconds)
+
+
+_TIMEOUT_FORMS = "a number of seconds above 0, a (connect, read) pair of them, or None for no limit"
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_timeout(timeout: Any) -> Any:
+    """The (connect, read) timeouts, checked: seconds above 0, a pair of them, or None.
+
+    Raises:
+        InputError: (a ValueError) 0 or less, NaN or infinite, or a tuple that is not a pair.
+        InputTypeError: (a TypeError) not a number, a pair or None (text, a bool).
+    """
+    parts = timeout if isinstance(timeout, tuple) else (timeout,)
+    if isinstance(timeout, tuple) and len(timeout) != 2:
+        raise InputError(f"timeout is {_TIMEOUT_FORMS}; not {len(timeout)} values.")
+    for part in parts:
+        if part is None:
+            continue
+        if not _is_number(part):
+            raise InputTypeError(f"timeout is {_TIMEOUT_FORMS}; not {type(part).__name__}.")
+        if not math.isfinite(part) or part <= 0:
+            raise InputError(f"timeout is {_TIMEOUT_FORMS}; not {timeout!r}.")
+    return timeout
+
+
+def check_count(value: Any, name: str, *, least: int, meaning: str) -> int:
+    """A whole number of at least ``least`` (a float that is whole, such as 4e9, is taken as one).
+
+    Raises:
+        InputError: (a ValueError) below ``least``, not whole, NaN or infinite.
+        InputTypeError: (a TypeError) not a number (text, a bool, None).
+    """
+    if not _is_number(value):
+        raise InputTypeError(f"{name} is {meaning}, a whole number of at least {least}; not {type(value).__name__}.")
+    if not math.isfinite(value) or value != int(value) or value < least:
+        raise InputError(f"{name} is {meaning}, a whole number of at least {least}; not {value!r}.")
+    return int(value)
+
+
+def check_flag(value: Any, name: str, *, none: str | None = None) -> Any:
+    """True or False (or None, when ``none`` says what None means): text such as "no" is truthy, so refused.
+
+    Raises:
+        InputTypeError: (a TypeError) anything else.
+    """
+    if isinstance(value, bool) or (value is None and none is not None):
+        return value
+    also = f", or None ({none})" if none is not None else ""
+    shown = repr(value) if isinstance(value, (str, int, float)) and len(repr(value)) <= 40 else type(value).__name__
+    raise InputTypeError(f"{name} is True or False{also}; not {shown}.")
 
 
 class Deadline:

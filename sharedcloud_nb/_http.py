@@ -8,7 +8,8 @@ reads as API calls:
   only, 429/502/503/504 and lost connections, ``Retry-After`` honoured up to a cap);
 - :class:`TokenAuth` -- ``Authorization: Token <key>``, which requests drops on a redirect to
   another host, and which never shows the key in a repr;
-- :func:`check_url`, :func:`check_token`, :func:`mask` -- input checked before anything is sent;
+- :func:`check_url`, :func:`check_token`, :func:`canonical_uuid`, :func:`mask` -- input checked
+  before anything is sent;
 - :func:`transport_error` -- the one place a ``requests`` exception becomes an error of the
   package's tree (:class:`~sharedcloud_nb.errors.TransportError` or
   :class:`~sharedcloud_nb.errors.ResponseError`), worded for a person;
@@ -20,6 +21,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import unicodedata
+import uuid as uuid_module
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,6 +50,7 @@ __all__ = [
     "Secret",
     "Timeout",
     "TokenAuth",
+    "canonical_uuid",
     "check_token",
     "check_url",
     "loads",
@@ -239,6 +242,27 @@ def _describe(ch: str) -> str:
 def token_hint() -> str:
     """What to do when there is no usable token."""
     return f"set {_config.ENV_TOKEN}, pass token=..., or log in with sc.login(username, password) or sc.token_form()."
+
+
+def canonical_uuid(value: object) -> str:
+    """The canonical string form of a uuid.
+
+    Raises:
+        InputError: (a ValueError) naming the bad value, when it is not a uuid.
+
+    Example:
+        >>> canonical_uuid("24B310F8-1405-4928-914F-D5C91272F88A")
+        '24b310f8-1405-4928-914f-d5c91272f88a'
+    """
+    if isinstance(value, uuid_module.UUID):
+        return str(value)
+    try:
+        return str(uuid_module.UUID(str(value).strip()))
+    except (ValueError, AttributeError, TypeError):
+        shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "...'"
+        raise InputError(
+            f"Not a valid uuid: {shown}. An image uuid looks like 24b310f8-1405-4928-914f-d5c91272f88a."
+        ) from None
 
 
 def check_token(token: str) -> str:

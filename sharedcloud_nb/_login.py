@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import requests
 
 from . import _calls, _config, _http
+from ._calls import check_timeout
 from ._http import DECODE_ERRORS, Timeout, check_url, is_loopback_url, loads, new_session
 from ._http import transport_error as _transport_error
 from .errors import (
@@ -46,8 +47,9 @@ def login(username: str, password: str, *, url: str | None = None, timeout: Time
 
     Raises:
         InputTypeError: (a TypeError) the username or the password is not text (None, a number,
-            bytes): nothing is sent, and the message names its type only.
-        InputError: (a ValueError) the username or the password is empty; nothing is sent.
+            bytes): nothing is sent, and the message names its type only; a timeout that is no number.
+        InputError: (a ValueError) the username or the password is empty, or a timeout of 0 or less;
+            nothing is sent.
         AuthenticationError: the server refused the credentials (with its message).
         TransportError: the server could not be reached.
         ResponseError: the answer holds no token, or redirects elsewhere.
@@ -58,6 +60,7 @@ def login(username: str, password: str, *, url: str | None = None, timeout: Time
     secret = _http.Secret(password)
     del password  # from here on only the Secret holds it, whose repr hides it (tracebacks show locals)
     _check_credentials(username, secret)
+    check_timeout(timeout)
     target = check_url(_config.resolve_url(url)[0]) + _config.LOGIN_PATH
     form = {"username": username, "password": secret}
     del secret

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid as uuid_module
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -28,11 +27,23 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from . import _config, _demo_registry, _offline, _progress, _warn
-from ._calls import Call, Deadline, check_deadline, error_note, preload_error_body, read_body, send
+from ._calls import (
+    Call,
+    Deadline,
+    check_count,
+    check_deadline,
+    check_flag,
+    check_timeout,
+    error_note,
+    preload_error_body,
+    read_body,
+    send,
+)
 from ._http import (
     DECODE_ERRORS,
     Timeout,
     TokenAuth,
+    canonical_uuid,
     check_token,
     check_url,
     is_loopback_url,
@@ -48,6 +59,7 @@ from ._login import login
 from .errors import (
     AuthenticationError,
     InputError,
+    InputTypeError,
     ResponseError,
     excerpt,
     raise_for_status,
@@ -65,27 +77,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 __all__ = ["Client", "canonical_uuid", "check_url", "connect", "login", "mask"]
 
 log = logging.getLogger("sharedcloud_nb")
-
-
-def canonical_uuid(value: object) -> str:
-    """The canonical string form of a uuid.
-
-    Raises:
-        InputError: (a ValueError) naming the bad value, when it is not a uuid.
-
-    Example:
-        >>> canonical_uuid("24B310F8-1405-4928-914F-D5C91272F88A")
-        '24b310f8-1405-4928-914f-d5c91272f88a'
-    """
-    if isinstance(value, uuid_module.UUID):
-        return str(value)
-    try:
-        return str(uuid_module.UUID(str(value).strip()))
-    except (ValueError, AttributeError, TypeError):
-        shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "...'"
-        raise InputError(
-            f"Not a valid uuid: {shown}. An image uuid looks like 24b310f8-1405-4928-914f-d5c91272f88a."
-        ) from None
+_NO_CHOICE = "the client's, else SHAREDCLOUD_PROGRESS"
 
 
 class Client:
@@ -111,8 +103,9 @@ class Client:
 
     Raises:
         InsecureURLError: ``http://`` to a host that is not loopback.
-        InputError: (a ValueError) an empty or malformed token or url, a ``deadline`` of 0 or less;
-            an :class:`InputTypeError` (also a TypeError) for one of the wrong type.
+        InputError: (a ValueError) an empty or malformed token or url, a ``deadline`` or ``timeout`` of
+            0 or less, negative ``retries``, a ``max_bytes`` below 1; an :class:`InputTypeError` (also a
+            TypeError) for one of the wrong type (``offline="no"``, a ``session`` that is no requests.Session).
 
     Example:
         >>> with Client(token, url="https://sharedcloud.io") as client:  # doctest: +SKIP
@@ -134,16 +127,20 @@ class Client:
         offline: bool = False,
     ) -> None:
         self._token = check_token(token)
-        self.offline = bool(offline)
+        self.offline = check_flag(offline, "offline")
         self._store_option = store
         self._store: Store | None = None
         self._account: Any = None  # whose snapshots an offline client serves, when not its own
         self.url = check_url(url)
-        self.timeout = timeout
-        self.retries = retries
+        self.timeout = check_timeout(timeout)
+        self.retries = check_count(retries, "retries", least=0, meaning="how many times a GET is retried")
         self.deadline = check_deadline(deadline)
-        self.max_bytes = max_bytes
-        self.progress = progress
+        self.max_bytes = check_count(max_bytes, "max_bytes", least=1, meaning="the most bytes an answer may hold")
+        self.progress = check_flag(progress, "progress", none=_NO_CHOICE)
+        if session is not None and not isinstance(session, requests.Session):
+            raise InputTypeError(
+                f"session is a requests.Session (or one of its subclasses), not {type(session).__name__}."
+            )
         self._auth = TokenAuth(self._token)
         self._token_advice = _config.token_advice(_config.SOURCE_ARGUMENT)
         self._owns_session = session is None
@@ -242,7 +239,8 @@ class Client:
             url=url,
             deadline=Deadline(self.deadline if deadline is None else deadline),
             progress=_progress.Progress(
-                f"{method} {urlsplit(url).path}", enabled=_progress.enabled(progress, self.progress)
+                f"{method} {urlsplit(url).path}",
+                enabled=_progress.enabled(check_flag(progress, "progress", none=_NO_CHOICE), self.progress),
             ),
             retry=self._retry,
             timeout=self.timeout,
@@ -549,13 +547,14 @@ def connect(
 
     Raises:
         AuthenticationError: a url is configured but no token was found.
+        InputError: (a ValueError) a malformed token, url or option, as :class:`Client` refuses them.
 
     Example:
         >>> client = sc.connect()
         >>> client.is_demo
         True
     """
-    if offline or _config.offline_forced():
+    if check_flag(offline, "offline") or _config.offline_forced():
         return _offline.offline_client(token, url, store, options)
     options["store"] = store
     if _config.demo_forced() and token is None and url is None:

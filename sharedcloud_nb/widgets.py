@@ -46,6 +46,7 @@ from .display import (
     image_card,
     image_labels,
 )
+from .errors import InputTypeError
 from .search import PICKER_LIMIT, ImageIndex, Matches
 
 try:  # traitlets comes with ipywidgets and ipykernel; the traits make .client/.value observable.
@@ -118,6 +119,7 @@ class TokenForm(_Displayable, traitlets.HasTraits):
         **options: Any,
     ) -> None:
         super().__init__()
+        _check_form_options(url, options)
         w = _ipywidgets()
         self._options = options
         #: the last exception of a connect, login or callback; a failed connect's comes without its
@@ -311,6 +313,20 @@ class TokenForm(_Displayable, traitlets.HasTraits):
 # -- the public constructors ---------------------------------------------------------------------
 
 
+def _check_form_options(url: str | None, options: dict[str, Any]) -> None:
+    """Refuse at once what would otherwise fail only when the form connects."""
+    import inspect
+
+    known = [name for name in inspect.signature(Client).parameters if name not in ("token", "url")]
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise InputTypeError(f"token_form() got an unknown option {unknown[0]!r}; it passes on {', '.join(known)}.")
+    if url is not None and not isinstance(url, str):  # a malformed one is said in the form, where it can be edited
+        raise InputTypeError(
+            f"The server url must be a string such as https://sharedcloud.io, got {type(url).__name__}."
+        )
+
+
 def token_form(
     on_connect: Callable[[Client], Any] | None = None, *, url: str | None = None, **options: Any
 ) -> TokenForm:
@@ -330,6 +346,8 @@ def token_form(
         A :class:`TokenForm`; display it (last expression of a cell) to show the form.
 
     Raises:
+        InputTypeError: (a TypeError) an option :class:`~sharedcloud_nb.Client` does not take, a
+            ``url`` that is not text, or an ``on_connect`` that is not callable.
         ImportError: ipywidgets is not installed.
 
     Example:

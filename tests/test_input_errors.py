@@ -238,3 +238,66 @@ def test_login_refuses_credentials_that_are_not_text_without_showing_the_passwor
     shown = "".join(frames.format()) + str(info.value) + repr(info.value)
     assert "login" in shown and "a-secret-pw" not in shown
     assert fresh_server.requests == []  # nothing was sent
+
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "kind", "match"),
+    [
+        ("timeout", -1, sc.InputError, "timeout is a number of seconds above 0"),
+        ("timeout", 0, sc.InputError, "timeout is a number of seconds above 0"),
+        ("timeout", NAN, sc.InputError, "timeout is a number of seconds above 0"),
+        ("timeout", (1, 2, 3), sc.InputError, "not 3 values"),
+        ("timeout", (-1, 5), sc.InputError, "a .connect, read. pair"),
+        ("timeout", "5", sc.InputTypeError, "timeout is a number of seconds .* not str"),
+        ("timeout", True, sc.InputTypeError, "not bool"),
+        ("retries", -1, sc.InputError, "retries is how many times a GET is retried"),
+        ("retries", 1.5, sc.InputError, "a whole number of at least 0; not 1.5"),
+        ("retries", "3", sc.InputTypeError, "not str"),
+        ("retries", None, sc.InputTypeError, "not NoneType"),
+        ("max_bytes", 0, sc.InputError, "max_bytes is the most bytes"),
+        ("max_bytes", NAN, sc.InputError, "whole number of at least 1"),
+        ("max_bytes", "1e9", sc.InputTypeError, "not str"),
+        ("max_bytes", None, sc.InputTypeError, "not NoneType"),
+        ("progress", "no", sc.InputTypeError, "progress is True or False, or None .*; not 'no'"),
+        ("offline", "false", sc.InputTypeError, "offline is True or False; not 'false'"),
+        ("session", "x", sc.InputTypeError, "session is a requests.Session"),
+    ],
+)
+def test_client_options_that_mean_nothing_are_refused_before_anything_is_sent(option, value, kind, match, fresh_server):
+    with pytest.raises(kind, match=match):
+        sc.Client(fresh_server.token, url=fresh_server.url, **{option: value})
+    with pytest.raises(kind, match=match):
+        sc.connect(fresh_server.token, url=fresh_server.url, **{option: value})
+    assert fresh_server.requests == []
+
+
+def test_client_options_in_range_are_kept(fresh_server):
+    client = sc.Client(fresh_server.token, url=fresh_server.url, timeout=(None, 5), retries=0, max_bytes=4e9)
+    assert (client.timeout, client.retries, client.max_bytes) == ((None, 5), 0, 4_000_000_000)
+    assert isinstance(client.max_bytes, int)
+    with pytest.raises(sc.InputTypeError, match="progress is True or False"):
+        client.images(progress="no")  # type: ignore[arg-type]
+    assert fresh_server.requests == []
+    assert len(client.images(progress=False)) == len(fresh_server.images)
+
+
+def test_login_refuses_a_timeout_that_means_nothing(fresh_server):
+    with pytest.raises(sc.InputError, match="timeout is a number of seconds above 0"):
+        sc.login("demo", "demo-password", url=fresh_server.url, timeout=-1)
+    assert fresh_server.requests == []
+
+
+def test_the_token_form_refuses_what_would_fail_only_when_it_connects():
+    pytest.importorskip("ipywidgets")
+    with pytest.raises(sc.InputTypeError, match="unknown option 'retires'; it passes on timeout, retries"):
+        sc.token_form(retires=3)
+    with pytest.raises(sc.InputTypeError, match="server url must be a string"):
+        sc.token_form(url=5)  # type: ignore[arg-type]
+    with pytest.raises(sc.InputTypeError, match="on_connect takes a function"):
+        sc.token_form(on_connect=5)  # type: ignore[arg-type]
+    with pytest.raises(sc.InputTypeError, match="on_pick takes a function"):
+        sc.image_picker(sc.images_frame([]), on_pick="print")  # type: ignore[arg-type]
+    assert sc.token_form(url="", timeout=5)._options == {"timeout": 5}  # "" is the default url, as in connect()
