@@ -11,6 +11,7 @@ no ipywidgets, no traitlets.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ import pyarrow.compute as pc
 
 from ._arrow import join_text
 from ._label_order import label_order
-from ._labels import Columns, Ids, _label_parts, distinct, read_ids
+from ._labels import Columns, Ids, LabelParts, _label_parts, distinct, read_ids
 from .client import canonical_uuid
 from .display import plural
 
@@ -163,6 +164,32 @@ def _search_texts(columns: Columns) -> tuple[pa.Array, np.ndarray]:
     return joined, combination.reshape(-1)
 
 
+# From this many images the search strings are made on a thread of their own while the labels are.
+_SIDE_BY_SIDE = 50_000
+
+
+def _labels_and_texts(
+    frame: pd.DataFrame, ids: Ids
+) -> tuple[LabelParts, np.ndarray[Any, np.dtype[np.intp]], tuple[pa.Array, np.ndarray]]:
+    """The labels, their order (:func:`label_order`) and the search strings (:func:`_search_texts`).
+
+    The labels and the search strings are two chains of Arrow and numpy work, each of which lets
+    go of the GIL: over a large frame they run side by side, on two cores where there are two.
+    """
+    columns = Columns(frame)
+    if len(frame) < _SIDE_BY_SIDE:
+        parts = _label_parts(frame, ids, columns)
+        # The lowercased labels' order, from integer keys (see label_order): no million-string sort.
+        return parts, label_order(parts), _search_texts(columns)
+    for column in ("name", "runtime", "tag"):  # read by both: coded once, before they part
+        columns.codes(column)
+    with ThreadPoolExecutor(1, thread_name_prefix="sharedcloud-search") as pool:
+        texts = pool.submit(_search_texts, columns)
+        parts = _label_parts(frame, ids, columns)
+        order = label_order(parts)
+        return parts, order, texts.result()
+
+
 def _unique(frame: pd.DataFrame, ids: Ids) -> bool:
     """``frame.index.is_unique``, without hashing a million strings when the ids are uuids.
 
@@ -244,11 +271,7 @@ class ImageIndex:
             if repeats.any():
                 frame = frame[~repeats]
                 ids = read_ids(frame)
-        columns = Columns(frame)
-        parts = _label_parts(frame, ids, columns)
-        texts, combination = _search_texts(columns)
-        # The lowercased labels' order, from integer keys (see label_order): no million-string sort.
-        order = label_order(parts)
+        parts, order, (texts, combination) = _labels_and_texts(frame, ids)
 
         self.frame = frame
         #: the frame position of each image, in the index's (label) order
