@@ -15,12 +15,14 @@ from __future__ import annotations
 import functools
 import json
 import math
+import operator
 import random
+import struct
 import sys
 import time
 from array import array
+from bisect import bisect_left
 from collections.abc import Sequence
-from itertools import chain
 from typing import Any, NamedTuple
 
 from ..schema import ImageRecord
@@ -41,6 +43,8 @@ _BATCH_RECORDS = 1 << 16  # keeps each getrandbits argument far below its C int 
 _VERSION = bytes((byte & 0x0F) | 0x40 for byte in range(256))
 _VARIANT = bytes((byte & 0x3F) | 0x80 for byte in range(256))
 # Where each of a uuid's 32 hex digits goes in its 36 characters (dashes after 8, 12, 16, 20 digits).
+_LOW_NIBBLE = bytes(byte & 0x0F for byte in range(256))
+_EMPTY = bytes(byte & 63 == 0 for byte in range(256))  # 1 where a choice byte 3 empties the description
 _DIGIT_AT = tuple(digit + (digit >= 8) + (digit >= 12) + (digit >= 16) + (digit >= 20) for digit in range(32))
 
 # The JSON of a record after its dates, as json.dumps writes it (compact, UTF-8 kept).
@@ -84,31 +88,71 @@ def draw(size: int, seed: int, start: int, end: int, variants: Sequence[Variant]
     span = end - start
     pools = _pools(rng, start, span, variants)
     installs_pool = [min(int(rng.lognormvariate(2.0, 1.3)), 1500) for _ in range(_POOL)]
-    # Sorted created dates give the creation order of a real database. Sorting the uniform draws
-    # before mapping them (monotonically) to seconds gives the same list as sorting the seconds.
-    random_ = rng.random
-    uniform = [random_() for _ in range(size)]
-    uniform.sort()
-    # Seconds after ``start``: small ints, which Python divides, shifts and compares fastest.
-    sqrt, trunc, fspan = math.sqrt, float.__trunc__, float(span)
-    created = [trunc(fspan * sqrt(x)) for x in uniform]
-    del uniform
+    created = _created(rng, size, span)
     data = _random_bytes(rng, size)
+    codes = _codes(data, created, pools)
+    installs = _installs(data, installs_pool)
     choices = _choice_bits(data, size)
     text = _uuid_text(data, size)
     del data
-    codes = [
-        pools[seconds >> BUCKET_BITS][bits & 4095] * 2 + ((bits >> 24) & 63 == 0)
-        for seconds, bits in zip(created, choices, strict=True)
-    ]
-    installs = [installs_pool[(bits >> 12) & 4095] for bits in choices]
     created_at, updated_at = _dates(created, choices, start, span, binary)
     uuids: list[Any] = text.split(b"\n") if binary else text.decode("ascii").split("\n")
     uuids.pop()  # the empty string after the last newline
     return Draws(codes, uuids, installs, updated_at, created_at, text.decode("ascii") if binary else "")
 
 
-def _dates(created: list[int], choices: array[int], start: int, span: int, binary: bool) -> tuple[list[Any], list[Any]]:
+def _created(rng: random.Random, size: int, span: int) -> array[int]:
+    """Each record's creation, in seconds after the window's start, sorted (the creation order of a real database).
+
+    Sorted seconds are the seconds of the sorted uniform draws (the mapping is monotonic), so
+    the draws are mapped as they are made, in the order their objects lie in memory.
+    """
+    sqrt, trunc, fspan = math.sqrt, float.__trunc__, float(span)
+    random_ = rng.random
+    seconds = [trunc(fspan * sqrt(random_())) for _ in range(size)]
+    seconds.sort()
+    # Sorting leaves the list's ints scattered in memory: every later pass over them would wait
+    # on a cache miss per record (twice the time of the pass). One tight C loop lays them out in order.
+    return array("l", struct.pack(f"{size}l", *seconds))
+
+
+def _codes(data: bytes, created: array[int], pools: list[list[int]]) -> list[int]:
+    """Each record's ``2 * kind + empty`` (see :class:`Draws`), from its choice bits and its creation's bucket."""
+    # Bits 0..11 pick the kind in the bucket's pool; bits 24..29 all zero empty its description.
+    kinds = _lane(data[0::_RECORD_BYTES], data[1::_RECORD_BYTES].translate(_LOW_NIBBLE))
+    empty = data[3::_RECORD_BYTES].translate(_EMPTY)
+    codes: list[int] = []
+    first = 0
+    # Creation dates are sorted, so each bucket's records are a run: one map (a C loop) per bucket.
+    for bucket, pool in enumerate(pools):
+        last = bisect_left(created, (bucket + 1) << BUCKET_BITS, first)
+        doubled = [2 * kind for kind in pool]
+        codes += map(operator.add, map(doubled.__getitem__, kinds[first:last]), empty[first:last])
+        first = last
+    return codes
+
+
+def _installs(data: bytes, installs_pool: list[int]) -> list[int]:
+    """Each record's installation count: bits 12..23 of its choices pick it in ``installs_pool``."""
+    # Bits 8..23 are a 16-bit word of bytes 1 and 2; a table by word saves a shift and a mask per record.
+    by_word = [installs_pool[word >> 4] for word in range(1 << 16)]
+    return list(map(by_word.__getitem__, _lane(data[1::_RECORD_BYTES], data[2::_RECORD_BYTES])))
+
+
+def _lane(low: bytes, high: bytes) -> array[int]:
+    """The 16-bit words ``low[i] | high[i] << 8``."""
+    lane = bytearray(2 * len(low))
+    lane[0::2] = low
+    lane[1::2] = high
+    words = array("H", lane)
+    if sys.byteorder == "big":
+        words.byteswap()
+    return words
+
+
+def _dates(
+    created: array[int], choices: array[int], start: int, span: int, binary: bool
+) -> tuple[list[Any], list[Any]]:
     """Each record's ``created_at`` and ``updated_at`` text (half never updated, the others skewed towards creation).
 
     ``created`` are seconds after ``start`` (a midnight), in order; no date is after ``start + span``.
@@ -222,9 +266,13 @@ def list_body(draws: Draws, kinds: Sequence[Kind], clock: str) -> list[bytes]:
     memchr and copies the text between, where str formatting reads it character by character.
     """
     templates = [template.encode() for template in _templates(kinds, clock)]
-    columns = draws[1:5]
-    chunks: list[bytes] = []
     size = len(draws.codes)
+    # Every record's fields in a template's order, laid out once (a C copy per column), so that
+    # a chunk's are one slice: zipping column slices made a tuple per record.
+    fields: list[Any] = [None] * (4 * size)
+    for column, values in enumerate(draws[1:5]):
+        fields[column::4] = values
+    chunks: list[bytes] = []
     full = size - size % LIST_BATCH
     for first in range(0, full + 1, LIST_BATCH):
         last = min(first + LIST_BATCH, size)
@@ -233,8 +281,7 @@ def list_body(draws: Draws, kinds: Sequence[Kind], clock: str) -> list[bytes]:
         closing = b"]" if first == full else b""
         # One formatting per chunk, not per record: the records' templates joined, then all their fields.
         template = opening + b",".join(map(templates.__getitem__, draws.codes[first:last])) + closing
-        fields = tuple(chain.from_iterable(zip(*(column[first:last] for column in columns), strict=True)))
-        chunks.append(template % fields)
+        chunks.append(template % tuple(fields[4 * first : 4 * last]))
     return chunks
 
 
