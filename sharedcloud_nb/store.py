@@ -26,8 +26,6 @@ import base64
 import datetime as dt
 import hashlib
 import json
-import math
-import numbers
 import os
 import re
 import secrets
@@ -41,6 +39,7 @@ import pyarrow.parquet as pq
 
 from . import _config, schema
 from ._warn import warn
+from ._when import parse_max_age, parse_when
 from .errors import AuthenticationError, InputError, InputTypeError, OfflineError
 
 __all__ = [
@@ -130,7 +129,12 @@ def account_of(client: Any) -> Account:
 
     A client of the built-in demo API is the demo account whatever the port, also after its
     server has stopped (the demo token on loopback says so).
+
+    Raises:
+        InputTypeError: (a TypeError) ``client`` is not a client (text, None).
     """
+    if not (hasattr(client, "_token") and hasattr(client, "url")):
+        raise InputTypeError(f"client is a sc.Client (from sc.connect()), not {type(client).__name__}.")
     # An offline client built without a token says whose snapshots it serves.
     explicit = getattr(client, "_account", None)
     if isinstance(explicit, Account):
@@ -156,80 +160,6 @@ def configured_account() -> Account:
             status=401,
         )
     return Account(_host_of(url), fingerprint(token), url, False)
-
-
-def parse_when(value: Any) -> pd.Timestamp:
-    """A point in time as a UTC Timestamp: a datetime, a Timestamp, ISO text or the API's ``dd-mm-YYYY HH:MM:SS``.
-
-    A naive time is taken as UTC (the API's clock is UTC).
-
-    Raises:
-        InputError: (a ValueError) text that is neither form, or a missing time (NaT).
-        InputTypeError: (a TypeError) neither text nor a time (a list, a bool).
-    """
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.strptime(value.strip(), schema.DATE_FORMAT)
-        except ValueError:
-            try:
-                value = pd.Timestamp(value.strip())
-            except ValueError:
-                raise InputError(
-                    f"Not a time: {value!r}; give a datetime, ISO text (2018-10-05 16:45) or 05-10-2018 16:45:36."
-                ) from None
-    try:
-        stamp = pd.Timestamp(value)
-    except TypeError:
-        raise InputTypeError(
-            f"A time is a datetime, ISO text (2018-10-05 16:45) or 05-10-2018 16:45:36, not {type(value).__name__}."
-        ) from None
-    if pd.isna(stamp):
-        raise InputError(f"Not a time: {value!r}.")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-_AGE = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)?\s*$", re.IGNORECASE)
-_AGE_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400, None: 1}
-_AGE_FORMS = "text such as '90s', '15m', '2h', '1d' or '1w', a timedelta, or a number of seconds"
-
-
-def parse_max_age(value: str | dt.timedelta | float | int) -> dt.timedelta:
-    """An age limit as a timedelta: ``"90s"``, ``"15m"``, ``"2h"``, ``"1d"``, ``"1w"``, a timedelta or seconds.
-
-    Raises:
-        InputError: (a ValueError) text in another form ("2 fortnights"), a negative age, or one
-            too large or not a number (NaN).
-        InputTypeError: (a TypeError) neither text, a timedelta nor a number (a list, a bool, None).
-
-    Example:
-        >>> parse_max_age("2h")
-        datetime.timedelta(seconds=7200)
-    """
-    if isinstance(value, dt.timedelta):
-        age = value
-    elif isinstance(value, numbers.Real) and not isinstance(value, bool):
-        if not math.isfinite(value):
-            raise InputError(f"Not an age: {value!r}; give {_AGE_FORMS}.")
-        age = _seconds(float(value), value)
-    elif isinstance(value, str):
-        match = _AGE.match(value)
-        if match is None:
-            raise InputError(f"Not an age: {value!r}; give {_AGE_FORMS}.")
-        unit = match.group(2).lower() if match.group(2) else None
-        age = _seconds(float(match.group(1)) * _AGE_UNITS[unit], value)
-    else:
-        raise InputTypeError(f"max_age is {_AGE_FORMS}, not {type(value).__name__}.")
-    if age < dt.timedelta(0):
-        raise InputError(f"An age cannot be negative: {value!r}; give {_AGE_FORMS}.")
-    return age
-
-
-def _seconds(seconds: float, value: object) -> dt.timedelta:
-    """``seconds`` as a timedelta; an InputError naming ``value`` when no timedelta is that long."""
-    try:
-        return dt.timedelta(seconds=seconds)
-    except OverflowError:
-        raise InputError(f"Not an age: {value!r} is longer than any timedelta; give {_AGE_FORMS}.") from None
 
 
 class _Entry(NamedTuple):
@@ -338,7 +268,9 @@ class Store:
             SharedcloudError: the listing could not be fetched (nothing is stored then).
             InputError: (a ValueError) the frame is one instance's listing, not the whole catalogue, or
                 the store's folder cannot be made (checked before anything is fetched).
+            InputTypeError: (a TypeError) ``client`` is not a client.
         """
+        account_of(client)  # a careless client is refused before anything is fetched
         self._make_root()
         frame = client.images()
         self.save(frame, client=client)
@@ -357,13 +289,15 @@ class Store:
 
         Raises:
             InputError: (a ValueError) the frame is a listing limited to an instance (not the catalogue),
-                or the store's folder cannot be made (a file in the way, no permission).
+                or not an images frame (a column or the uuid index missing); ``taken_at`` is not a time;
+                the store's folder cannot be made (a file in the way, no permission).
+            InputTypeError: (a TypeError) ``frame`` is not a DataFrame, ``client`` not a client.
         """
+        _check_images_frame(frame)
         if frame.attrs.get("instance") is not None:
             raise InputError("A snapshot holds the whole catalogue; this listing is limited to one instance.")
         account = account_of(client)
-        taken = pd.Timestamp(taken_at or dt.datetime.now(dt.timezone.utc))
-        taken = taken.tz_localize("UTC") if taken.tzinfo is None else taken.tz_convert("UTC")
+        taken = parse_when(dt.datetime.now(dt.timezone.utc) if taken_at is None else taken_at)
         server_time = _frame_server_time(frame) or taken.floor("s")
         from . import __version__
 
@@ -457,7 +391,8 @@ class Store:
 
         Raises:
             InputError: ``max_age`` is not a duration :func:`parse_max_age` reads (an
-                :class:`~sharedcloud_nb.errors.InputTypeError` when not even text, a timedelta or a number).
+                :class:`~sharedcloud_nb.errors.InputTypeError` when not even text, a timedelta or a
+                number, or when ``client`` is not a client).
         """
         limit = parse_max_age(max_age)
         entries, _ = self.entries(account_of(client))
@@ -517,7 +452,9 @@ class Store:
 
         Raises:
             OfflineError: no readable snapshot of this account at or before ``when``.
-            InputError: (a ValueError) ``when`` is not a time.
+            InputError: (a ValueError) ``when`` is not a time (an
+                :class:`~sharedcloud_nb.errors.InputTypeError` when not even text or a time, or when
+                ``client`` is not a client).
 
         Example:
             >>> df = store.load("01-10-2018 00:00:00")  # doctest: +SKIP
@@ -558,6 +495,16 @@ def _check_root(path: object) -> Path:
         where = "is" if existing == root else f"lies under {existing}, which is"
         raise InputError(f"The store's folder {root} {where} a file, not a folder; give {_STORE_FORMS}.")
     return root
+
+
+def _check_images_frame(frame: object) -> None:
+    """Refuse what is no whole images frame: a snapshot of it would not load as one."""
+    if not isinstance(frame, pd.DataFrame):
+        raise InputTypeError(f"A snapshot is an images frame (client.images()), not {type(frame).__name__}.")
+    missing = [c for c in schema.COLUMNS if c not in frame.columns]
+    if frame.index.name != "uuid" or missing:
+        lack = f"the column(s) {', '.join(missing[:4])}" if missing else "its uuid index"
+        raise InputError(f"A snapshot is a whole images frame, as client.images() gives it; this one lacks {lack}.")
 
 
 def _make_folder(folder: Path, root: Path) -> None:

@@ -107,8 +107,9 @@ def history(
 
     Raises:
         InputError: (a ValueError) a column the images frame does not have; a ``since``/``until``
-            that is not a time. An :class:`~sharedcloud_nb.errors.InputTypeError` (also a TypeError)
-            when ``columns`` are not names.
+            that is not a time, or a ``since`` after ``until``. An
+            :class:`~sharedcloud_nb.errors.InputTypeError` (also a TypeError) when ``columns`` are not
+            names, a time is not even text or a time (a number), or ``client`` is not a client.
 
     Example:
         >>> h = sc.history(columns=("num_installations", "tag"))  # doctest: +SKIP
@@ -119,6 +120,8 @@ def history(
     store = _as_store(store)
     lower = None if since is None else parse_when(since)
     upper = None if until is None else parse_when(until)
+    if lower is not None and upper is not None and lower > upper:
+        raise InputError(f"since ({lower:%Y-%m-%d %H:%M:%S}) is after until ({upper:%Y-%m-%d %H:%M:%S}); swap them.")
     files = _files_between(store.entries(account)[0], lower, upper)
     table = _scan(files, store.account_dir(account), [*_KEYS, *wanted], _filter(lower, upper)) if files else None
     frame = _long(table, wanted)
@@ -269,8 +272,23 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def _check_listing(frame: object, which: str) -> None:
+    """Refuse what cannot be compared by uuid: not a frame, or a frame not indexed by uuid."""
+    if not isinstance(frame, pd.DataFrame):
+        raise InputTypeError(
+            f"A diff compares two images frames (client.images(), store.load()); the {which} one is {type(frame).__name__}."
+        )
+    if frame.index.name != "uuid":
+        hint = "its uuids are a column: use df.set_index('uuid')" if "uuid" in frame.columns else "it has no uuid index"
+        raise InputError(f"A diff compares images by uuid, but the {which} frame is not indexed by uuid ({hint}).")
+
+
 class Diff:
     """What changed between two listings: images added, removed, and values changed.
+
+    Raises:
+        InputTypeError: (a TypeError) ``old`` or ``new`` is not a DataFrame.
+        InputError: (a ValueError) one is not indexed by uuid (as ``client.images()`` gives it).
 
     Attributes:
         old, new: the two listings compared.
@@ -285,6 +303,8 @@ class Diff:
     """
 
     def __init__(self, old: pd.DataFrame, new: pd.DataFrame) -> None:
+        _check_listing(old, "old")
+        _check_listing(new, "new")
         self.old = old
         self.new = new
         listed_old, listed_new = _listed(old), _listed(new)
@@ -378,6 +398,9 @@ def diff(old: Any, new: Any, *, store: Store | str | Path | None = None, client:
 
     Raises:
         OfflineError: a time before every stored snapshot.
+        InputError: (a ValueError) text that is not a time, or a frame not indexed by uuid; an
+            :class:`~sharedcloud_nb.errors.InputTypeError` (also a TypeError) for neither a frame nor a
+            time (a number, a list), or a ``client`` that is not a client.
 
     Example:
         >>> d = sc.diff("2018-07-06", "2018-10-05")  # doctest: +SKIP

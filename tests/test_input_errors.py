@@ -301,3 +301,59 @@ def test_the_token_form_refuses_what_would_fail_only_when_it_connects():
     with pytest.raises(sc.InputTypeError, match="on_pick takes a function"):
         sc.image_picker(sc.images_frame([]), on_pick="print")  # type: ignore[arg-type]
     assert sc.token_form(url="", timeout=5)._options == {"timeout": 5}  # "" is the default url, as in connect()
+
+
+def test_a_number_is_no_time_and_since_cannot_follow_until(tmp_path: Path, demo_server):
+    client = sc.Client(demo_server.token, url=demo_server.url)
+    store = sc.Store(tmp_path)
+    store.snapshot(client)
+    # pandas reads a number as nanoseconds after 1970: epoch seconds or a year would be misread in silence.
+    for call in (
+        lambda: parse_when(1538750000),
+        lambda: store.load(2018, client=client),
+        lambda: sc.history(store=store, since=1538750000, client=client),
+        lambda: sc.diff(5, 6, store=store, client=client),
+        lambda: store.save(client.images(), client=client, taken_at=5),
+    ):
+        with pytest.raises(sc.InputTypeError, match="not a number"):
+            call()
+    with pytest.raises(sc.InputError, match="Not a time: ''"):
+        parse_when("")
+    with pytest.raises(sc.InputError, match="Not a time: 'garbage'"):
+        store.save(client.images(), client=client, taken_at="garbage")
+    with pytest.raises(sc.InputError, match=r"since \(2020-01-01 00:00:00\) is after until \(2010-01-01 00:00:00\)"):
+        sc.history(store=store, since="2020-01-01", until="2010-01-01", client=client)
+
+
+def test_a_client_that_is_no_client_is_an_input_type_error(tmp_path: Path, fresh_server):
+    store = sc.Store(tmp_path / "store")
+    frame = sc.images_frame([])
+    for call in (
+        lambda: sc.history(store=store, client="x"),
+        lambda: sc.diff("2018-01-01", "2019-01-01", store=store, client="x"),
+        lambda: store.load(client=5),
+        lambda: store.recent("x", "1h"),
+        lambda: store.save(frame, client=None),
+        lambda: store.snapshot("x"),
+    ):
+        with pytest.raises(sc.InputTypeError, match=r"client is a sc.Client \(from sc.connect\(\)\), not"):
+            call()
+    assert not store.root.exists()  # nothing was written
+
+
+def test_a_snapshot_and_a_diff_take_whole_images_frames_indexed_by_uuid(tmp_path: Path, demo_server):
+    client = sc.Client(demo_server.token, url=demo_server.url)
+    frame = client.images()
+    store = sc.Store(tmp_path / "store")
+    with pytest.raises(sc.InputTypeError, match="A snapshot is an images frame"):
+        store.save(frame.to_dict(), client=client)  # type: ignore[arg-type]
+    with pytest.raises(sc.InputError, match=r"lacks the column\(s\) description, runtime"):
+        store.save(frame[["name"]], client=client)
+    with pytest.raises(sc.InputError, match="lacks its uuid index"):
+        store.save(frame.reset_index(), client=client)
+    assert not store.root.exists()
+    with pytest.raises(sc.InputTypeError, match="the old one is int"):
+        sc.Diff(5, frame)  # type: ignore[arg-type]
+    with pytest.raises(sc.InputError, match=r"the new frame is not indexed by uuid \(its uuids are a column"):
+        sc.diff(frame, frame.reset_index())
+    assert sc.diff(frame, frame).counts() == {"added": 0, "removed": 0, "changed": 0}
