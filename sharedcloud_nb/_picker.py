@@ -17,6 +17,7 @@ from ._callbacks import CallbackDispatcher, Debounce
 from ._widgetbase import NEEDS_WIDGETS as _NEEDS_WIDGETS
 from ._widgetbase import Displayable as _Displayable
 from ._widgetbase import OwnChanges
+from ._widgetbase import check_client as _check_client
 from ._widgetbase import check_count as _check_count
 from ._widgetbase import ipywidgets as _ipywidgets
 from .client import Client
@@ -80,6 +81,7 @@ class ImagePicker(_Displayable, OwnChanges, traitlets.HasTraits):
         limit: int = PICKER_LIMIT,
     ) -> None:
         super().__init__()
+        _check_client(client, "image_picker()")
         if isinstance(source, Client):
             client = client if client is not None else source
             frame = source.images()
@@ -184,6 +186,8 @@ class ImagePicker(_Displayable, OwnChanges, traitlets.HasTraits):
 
     def _apply_search(self, text: str) -> None:
         """``picker.search(text)``: the query in the box, applied at once."""
+        if not isinstance(text, str):
+            raise InputTypeError(f"picker.search() takes text, e.g. picker.search('gpu'); not {type(text).__name__}.")
         self._typed.cancel()
         with self._sync():
             self.search.value = text
@@ -293,7 +297,8 @@ def image_picker(
         An :class:`ImagePicker`; ``picker.value`` is the picked uuid, ``picker.image`` its Series.
 
     Raises:
-        InputTypeError: (a TypeError) ``source`` is neither a Client nor a DataFrame.
+        InputTypeError: (a TypeError) ``source`` is neither a Client nor a DataFrame, ``client`` is not
+            a Client, or ``on_pick`` is not callable.
         InputError: (a ValueError) ``limit`` below 1.
         SharedcloudError: listing the images of a Client failed.
         ImportError: ipywidgets is not installed.

@@ -15,7 +15,7 @@ from typing import Any
 from ._extras import install_message
 from .errors import InputError, InputTypeError
 
-__all__ = ["NEEDS_WIDGETS", "Displayable", "OwnChanges", "check_count", "check_pause", "ipywidgets"]
+__all__ = ["NEEDS_WIDGETS", "Displayable", "OwnChanges", "check_client", "check_count", "check_pause", "ipywidgets"]
 
 #: The ImportError's message when ipywidgets (the notebook extra) is missing.
 NEEDS_WIDGETS = install_message("Each widget (sc.token_form(), sc.image_picker())")
@@ -28,6 +28,20 @@ def ipywidgets() -> Any:
     except ImportError as exc:
         raise ImportError(NEEDS_WIDGETS) from exc
     return ipywidgets
+
+
+def check_client(client: Any, who: str) -> None:
+    """A widget's ``client=``: a Client or None (a string would fail only at the first pick, in the card).
+
+    Raises:
+        InputTypeError: (a TypeError) anything else.
+    """
+    from .client import Client  # the client brings pandas and requests; the widgets have them already
+
+    if client is not None and not isinstance(client, Client):
+        raise InputTypeError(
+            f"{who} takes client= a sc.Client (from sc.connect()) or None, not {type(client).__name__}."
+        )
 
 
 def check_count(value: Any, name: str) -> int:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-from . import _config
+from . import _config, _offline
 from ._explore_parts import SORT_CHOICES as _SORT_CHOICES
 from ._explore_parts import Plots as _Plots
 from ._explore_parts import detail_card as _detail_card
@@ -40,6 +40,7 @@ from ._explore_parts import table_options as _table_options
 from ._explore_parts import table_order as _table_order
 from ._extras import install_message
 from ._widgetbase import Displayable, OwnChanges
+from ._widgetbase import check_client as _check_client
 from ._widgetbase import check_count as _check_count
 from ._widgetbase import check_pause as _check_pause
 from .client import Client, connect
@@ -119,6 +120,8 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
         super().__init__()
         w = _ipywidgets()
         self.table_limit = _check_count(table_limit, "table_limit")
+        if store is not None:
+            _offline.as_store(store)  # a store that is no folder is refused here, not later in the history panel
         self.store = store
         #: the last exception of a detail request, a load or a callback
         self.last_error: BaseException | None = None
@@ -233,6 +236,7 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
     # -- the data ---------------------------------------------------------------------------------
 
     def _set_source(self, source: Client | pd.DataFrame | None, client: Client | None) -> None:
+        _check_client(client, "explorer()")
         if source is not None:
             if not isinstance(source, (Client, pd.DataFrame)):
                 raise InputTypeError(
@@ -257,9 +261,10 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
         """Explore another catalogue (a Client's images, or a frame); the filters stay as they are.
 
         Raises:
-            InputTypeError: (a TypeError) ``source`` is neither a Client nor a DataFrame.
+            InputTypeError: (a TypeError) ``source`` is neither a Client nor a DataFrame, ``client`` no Client.
             SharedcloudError: listing a Client's images failed.
         """
+        _check_client(client, "load()")
         if isinstance(source, Client):
             self._load(source.images(), client if client is not None else source)
         elif isinstance(source, pd.DataFrame):
@@ -571,8 +576,9 @@ def explorer(
         An :class:`Explorer`: ``.filtered``, ``.filters``, ``.sort``, ``.selected``, ``.reset()``.
 
     Raises:
-        InputTypeError: (a TypeError) ``source`` is neither a Client, a DataFrame nor None; ``sort`` is no pair.
-        InputError: (a ValueError) ``table_limit`` below 1, or a negative ``debounce``.
+        InputTypeError: (a TypeError) ``source`` is neither a Client, a DataFrame nor None; ``client`` is
+            not a Client; ``sort`` is no pair; ``store`` is no folder.
+        InputError: (a ValueError) ``table_limit`` below 1, a negative ``debounce``, a ``store`` that is a file.
         KeyError: ``sort`` names no column of the table.
         SharedcloudError: listing a given Client's images failed.
         ImportError: ipywidgets or itables is not installed.

@@ -69,10 +69,10 @@ _DAY = pd.Timedelta(days=1)
 # -- shared pieces ---------------------------------------------------------------------------------
 
 
-def _check_n(n: Any) -> None:
+def _check_n(n: Any, name: str = "n") -> None:
     """How many images a top-N plot shows: a whole number, at least 1 (True is not a number here)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise InputError(f"n must be a whole number of images, at least 1, not {n!r}.")
+        raise InputError(f"{name} must be a whole number of images, at least 1, not {n!r}.")
 
 
 def _require(frame: Any, columns: Sequence[str], who: str) -> pd.DataFrame:
@@ -103,6 +103,8 @@ def _title(frame: pd.DataFrame, text: str) -> str:
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    if ax is not None and not isinstance(ax, Axes):  # a Figure, or the array of plt.subplots(2)
+        raise InputTypeError(f"ax is a matplotlib Axes (axes[0] of plt.subplots(2)) or None, not {type(ax).__name__}.")
     if ax is not None:
         return ax
     # constrained layout keeps long tick labels (image names) inside the figure.
@@ -171,7 +173,7 @@ def runtimes(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
         (and "GPU unknown" when present), in that order.
 
     Raises:
-        InputError: (a ValueError) not an images frame (an InputTypeError, also a TypeError, when not a DataFrame).
+        InputError: (a ValueError) not an images frame (an InputTypeError when not a DataFrame, or ``ax`` no Axes).
 
     Example:
         >>> ax = sc.plots.runtimes(client.images())
@@ -231,7 +233,7 @@ def gpu_share(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
         The Axes; ``ax.containers`` holds the "CPU" then the "GPU" bars, widths in percent.
 
     Raises:
-        InputTypeError: (a TypeError) not a DataFrame.
+        InputTypeError: (a TypeError) not a DataFrame, or ``ax`` is no matplotlib Axes.
         InputError: (a ValueError) the frame lacks ``requires_gpu`` or ``num_installations``.
 
     Example:
@@ -286,6 +288,7 @@ def most_installed(frame: pd.DataFrame, n: int = 10, ax: Axes | None = None) -> 
 
     Raises:
         InputError: (a ValueError) ``n`` is less than 1, or the frame lacks a column.
+        InputTypeError: (a TypeError) not a DataFrame, or ``ax`` is no matplotlib Axes.
 
     Example:
         >>> ax = sc.plots.most_installed(client.images(), n=5)
@@ -353,7 +356,7 @@ def catalogue_growth(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
         there is no data to draw).
 
     Raises:
-        InputTypeError: (a TypeError) not a DataFrame.
+        InputTypeError: (a TypeError) not a DataFrame, or ``ax`` is no matplotlib Axes.
         InputError: (a ValueError) the frame lacks ``created_at`` or ``updated_at``.
 
     Example:
@@ -444,6 +447,7 @@ def staleness(frame: pd.DataFrame, n: int = 15, ax: Axes | None = None) -> Axes:
 
     Raises:
         InputError: (a ValueError) ``n`` is less than 1, or the frame lacks a column.
+        InputTypeError: (a TypeError) not a DataFrame, or ``ax`` is no matplotlib Axes.
 
     Example:
         >>> ax = sc.plots.staleness(client.images(), n=10)
@@ -514,16 +518,18 @@ def installations_over_time(history: pd.DataFrame, top: int = 10, ax: Axes | Non
         The Axes; ``ax.get_lines()`` are the images, the largest gain first.
 
     Raises:
-        InputTypeError: (a TypeError) not a history frame.
+        InputTypeError: (a TypeError) not a history frame, or ``ax`` is no matplotlib Axes.
         InputError: (a ValueError) ``top`` is less than 1, or ``num_installations`` is missing.
 
     Example:
         >>> h = sc.history(columns=("num_installations", "name", "runtime", "tag"))  # doctest: +SKIP
         >>> ax = sc.plots.installations_over_time(h, top=5)  # doctest: +SKIP
     """
-    _check_n(top)
+    _check_n(top, "top")
     what = "Installations over time"
-    gains = timeline.installation_gains(history)
+    gains = timeline.installation_gains(
+        timeline.check_history(history, ["num_installations"], "installations_over_time")
+    )
     ax = _axes(ax, (9, 4.5))
     if gains.empty:
         return _no_data(ax, history, what)
@@ -554,13 +560,13 @@ def catalogue_changes(history: pd.DataFrame, ax: Axes | None = None) -> Axes:
         The Axes; its secondary Axes, with the line, is ``ax.right_ax``.
 
     Raises:
-        InputTypeError: (a TypeError) not a history frame.
+        InputTypeError: (a TypeError) not a history frame, or ``ax`` is no matplotlib Axes.
 
     Example:
         >>> ax = sc.plots.catalogue_changes(sc.history())  # doctest: +SKIP
     """
     what = "Catalogue changes"
-    sizes = timeline.catalogue_sizes(history)
+    sizes = timeline.catalogue_sizes(timeline.check_history(history, [], "catalogue_changes"))
     ax = _axes(ax, (9, 4.5))
     if sizes.empty:
         _set_right_ax(ax, None)

@@ -357,3 +357,49 @@ def test_a_snapshot_and_a_diff_take_whole_images_frames_indexed_by_uuid(tmp_path
     with pytest.raises(sc.InputError, match=r"the new frame is not indexed by uuid \(its uuids are a column"):
         sc.diff(frame, frame.reset_index())
     assert sc.diff(frame, frame).counts() == {"added": 0, "removed": 0, "changed": 0}
+
+
+def test_the_widgets_refuse_a_client_store_or_query_of_the_wrong_kind(tmp_path: Path, demo_server):
+    pytest.importorskip("ipywidgets")
+    frame = sc.Client(demo_server.token, url=demo_server.url).images()
+    with pytest.raises(sc.InputTypeError, match=r"image_picker\(\) takes client= a sc.Client"):
+        sc.image_picker(frame, client="x")  # type: ignore[arg-type]
+    with pytest.raises(sc.InputTypeError, match=r"explorer\(\) takes client= a sc.Client"):
+        sc.explorer(frame, client="x")  # type: ignore[arg-type]
+    view = sc.explorer(frame)
+    with pytest.raises(sc.InputTypeError, match=r"load\(\) takes client= a sc.Client"):
+        view.load(frame, client=5)  # type: ignore[arg-type]
+    with pytest.raises(sc.InputTypeError, match="A store is a folder"):
+        sc.explorer(frame, store=5)
+    (tmp_path / "notes.txt").write_text("not a folder")
+    with pytest.raises(sc.InputError, match="is a file, not a folder"):
+        sc.explorer(frame, store=tmp_path / "notes.txt")
+    picker = sc.image_picker(frame)
+    for query in (5, None, ["gpu"]):
+        with pytest.raises(sc.InputTypeError, match=r"picker.search\(\) takes text"):
+            picker.search(query)
+    picker.search("gpu")
+    assert picker.count_text.startswith(str(int(frame["requires_gpu"].sum())))
+
+
+def test_plots_refuse_an_ax_that_is_no_axes_and_name_their_own_arguments(demo_server, tmp_path: Path):
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    from sharedcloud_nb import plots
+
+    client = sc.Client(demo_server.token, url=demo_server.url)
+    frame = client.images()
+    figure, axes = plt.subplots(2)
+    for ax in (figure, axes, 5):
+        with pytest.raises(sc.InputTypeError, match=r"ax is a matplotlib Axes \(axes\[0\] of plt.subplots\(2\)\)"):
+            plots.most_installed(frame, ax=ax)
+    assert plots.most_installed(frame, ax=axes[0]) is axes[0]
+    sc.Store(tmp_path).snapshot(client)
+    history = sc.history(store=tmp_path, client=client)
+    with pytest.raises(sc.InputError, match="top must be a whole number of images"):
+        plots.installations_over_time(history, top=0)
+    with pytest.raises(sc.InputTypeError, match=r"^installations_over_time\(\) takes a history frame"):
+        plots.installations_over_time(frame)
+    with pytest.raises(sc.InputTypeError, match=r"^catalogue_changes\(\) takes a history frame"):
+        plots.catalogue_changes(frame)
