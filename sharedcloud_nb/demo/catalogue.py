@@ -327,8 +327,8 @@ def _generate(size: int, seed: int, clock: str) -> list[ImageRecord]:
     return _drawing.records(draws, kinds, clock)
 
 
-def _generate_list_body(size: int, seed: int, clock: str) -> tuple[list[bytes], str]:
-    """The list body of :func:`generate_catalogue`'s records, in chunks, and their uuids, each followed by a newline."""
+def _generate_list_body(size: int, seed: int, clock: str) -> tuple[list[bytes], bytes]:
+    """The list body of :func:`generate_catalogue`'s records, in chunks, and their uuids (:attr:`._drawing.Draws.uuid_text`)."""
     draws, kinds = _draw(size, seed, clock, binary=True)
     return _drawing.list_body(draws, kinds, clock), draws.uuid_text
 

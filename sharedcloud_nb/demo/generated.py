@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ..schema import ImageRecord
+from ._drawing import UUID_LINE
 from .catalogue import FROZEN_CLOCK, _generate_list_body, generate_catalogue
 
 __all__ = ["GeneratedRecords", "generate_with_list_body"]
@@ -90,13 +91,13 @@ class GeneratedRecords(Sequence[ImageRecord]):
 
 
 class _UuidText(Sequence[str]):
-    """Uuids, each followed by a newline, in one string: under half the memory of a list of them; cut on reading."""
+    """Uuids in one ASCII bytes object, each on a line of its own: a third of the memory of a list of them; cut on reading."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: bytes) -> None:
         self.text = text
 
     def __len__(self) -> int:
-        return len(self.text) // 37
+        return len(self.text) // UUID_LINE
 
     def __getitem__(self, position: Any) -> Any:
         if isinstance(position, slice):
@@ -105,7 +106,7 @@ class _UuidText(Sequence[str]):
             position += len(self)
         if not 0 <= position < len(self):
             raise IndexError("uuid index out of range")
-        return self.text[37 * position : 37 * position + 36]
+        return self.text[UUID_LINE * position : UUID_LINE * position + 36].decode("ascii")
 
 
 class _UuidRecords(Sequence[Mapping[str, str]]):
