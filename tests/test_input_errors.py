@@ -403,3 +403,34 @@ def test_plots_refuse_an_ax_that_is_no_axes_and_name_their_own_arguments(demo_se
         plots.installations_over_time(frame)
     with pytest.raises(sc.InputTypeError, match=r"^catalogue_changes\(\) takes a history frame"):
         plots.catalogue_changes(frame)
+
+
+@pytest.mark.parametrize(
+    ("options", "kind", "match"),
+    [
+        ({"size": "10"}, TypeError, "size is a whole number, not str"),
+        ({"size": 1.5}, ValueError, "size is a whole number 0 or more, not 1.5"),
+        ({"size": -1}, ValueError, "size is a whole number 0 or more"),
+        ({"page_size": "5"}, TypeError, "page_size is a whole number, not str"),
+        ({"page_size": 0}, ValueError, "page_size is a whole number 1 or more"),
+        ({"port": 70000}, ValueError, "port is a whole number from 0 to 65535"),
+        ({"port": "8000"}, TypeError, "port is a whole number, not str"),
+        ({"host": 5}, TypeError, "host is text"),
+        ({"faults": "slow:1"}, TypeError, r"faults=\['slow:1'\], not a single string"),
+    ],
+)
+def test_the_demo_server_says_what_it_takes(options, kind, match):
+    with pytest.raises(kind, match=match):
+        DemoServer(**options)
+
+
+def test_the_demo_server_takes_a_whole_float_size_and_refuses_a_clock_move_or_delay_that_means_nothing():
+    assert len(DemoServer(size=1e2).images) == 100
+    server = DemoServer()
+    for days, kind in ((float("nan"), ValueError), (1e12, ValueError), ("1", TypeError), (None, TypeError)):
+        with pytest.raises(kind, match="days"):
+            server.advance(days)
+    for seconds in (-1, float("inf"), "x"):
+        with pytest.raises(ValueError, match="delay is a number of seconds, 0 or more"):
+            server.delay = seconds
+    assert server.delay == 0

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
+import numbers
 import socket
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -135,6 +137,17 @@ class _Backend:
                 pass
 
 
+def _whole(value: Any, name: str, least: int, most: int | None = None) -> int:
+    """A whole-number argument (``size=1e6`` is a million); a TypeError or ValueError saying what is taken."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} is a whole number, not {type(value).__name__}")
+    number = float(value)
+    if not math.isfinite(number) or number != int(number) or number < least or (most is not None and number > most):
+        span = f"from {least} to {most}" if most is not None else f"{least} or more"
+        raise ValueError(f"{name} is a whole number {span}, not {value!r}")
+    return int(number)
+
+
 class DemoServer:
     """The demo Sharedcloud API over real HTTP on loopback, in a daemon thread.
 
@@ -168,8 +181,10 @@ class DemoServer:
             raises the first in a test.
 
     Raises:
-        ValueError: a malformed ``clock``, ``clock`` with ``live_clock``, a bad ``size``/``page_size``,
-            or a bad fault spec.
+        ValueError: a malformed ``clock``, ``clock`` with ``live_clock``, a ``size``, ``page_size`` or
+            ``port`` out of range or not whole, or a bad fault spec.
+        TypeError: a ``size``, ``page_size`` or ``port`` that is no number (text, a bool), a ``host``
+            that is not text, or ``faults`` given as one string rather than a list of them.
 
     Example:
         >>> import requests
@@ -199,8 +214,13 @@ class DemoServer:
             raise ValueError("give either a frozen clock or live_clock=True, not both")
         if clock is not None:
             clock = clock_text(clock)  # raises ValueError when malformed
-        if page_size is not None and page_size < 1:
-            raise ValueError(f"page_size must be >= 1, got {page_size}")
+        size = None if size is None else _whole(size, "size", 0)
+        page_size = None if page_size is None else _whole(page_size, "page_size", 1)
+        port = _whole(port, "port", 0, 65535)
+        if not isinstance(host, str):
+            raise TypeError(f"host is text such as '127.0.0.1', not {type(host).__name__}")
+        if isinstance(faults, str):  # a string is iterable: it would be read as one fault per letter
+            raise TypeError(f"faults is a list of fault specs, e.g. faults=[{faults!r}], not a single string")
         self.host = host
         self._port = port
         stamp = utc_now() if live_clock else (clock or FROZEN_CLOCK)
@@ -378,10 +398,18 @@ class DemoServer:
             The new clock, as the API writes ``current_server_time``.
 
         Raises:
-            ValueError: the clock is live (it follows the machine's time) and cannot be moved.
+            ValueError: the clock is live (it follows the machine's time) and cannot be moved, or
+                ``days``/``hours`` is NaN, infinite or beyond the calendar.
+            TypeError: ``days`` or ``hours`` is no number.
         """
+        for name, value in (("days", days), ("hours", hours)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(f"{name} is a number (fractions allowed), not {type(value).__name__}")
         now = dt.datetime.strptime(self.clock, DATE_FORMAT)
-        self.clock = now + dt.timedelta(days=days, hours=hours)
+        try:
+            self.clock = now + dt.timedelta(days=days, hours=hours)
+        except (ValueError, OverflowError):  # NaN, infinite, or past year 9999
+            raise ValueError(f"cannot move the clock by days={days!r}, hours={hours!r}") from None
         return self.clock
 
     # -- test helpers ----------------------------------------------------------------------------
@@ -414,12 +442,15 @@ class DemoServer:
         """Seconds to wait before answering each request (0 by default; settable any time).
 
         Setting it installs a lasting latency fault, tried before every other; :meth:`clear_faults`
-        leaves it in place, and setting 0 removes it.
+        leaves it in place, and setting 0 removes it. Setting a negative, infinite or non-number
+        value raises ValueError.
         """
         return self._delay
 
     @delay.setter
     def delay(self, seconds: float) -> None:
+        if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real) or not 0 <= seconds < math.inf:
+            raise ValueError(f"delay is a number of seconds, 0 or more, not {seconds!r}")
         self._delay = seconds
         if seconds > 0:
             self._backend.faults.install(lambda request: Alter(delay=seconds), times=None, key="delay")
