@@ -7,6 +7,7 @@ labels :mod:`~sharedcloud_nb.display`'s. :mod:`~sharedcloud_nb.widgets` re-expor
 from __future__ import annotations
 
 import logging
+import uuid as uuid_module
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +32,7 @@ from .display import (
     loading_html,
     plural,
 )
-from .errors import InputTypeError, NotFoundError
+from .errors import InputError, InputTypeError, NotFoundError
 from .search import PICKER_LIMIT, ImageIndex, Matches, is_uuid
 
 try:  # traitlets comes with ipywidgets and ipykernel; the trait makes .value observable.
@@ -39,9 +40,31 @@ try:  # traitlets comes with ipywidgets and ipykernel; the trait makes .value ob
 except ImportError as exc:  # pragma: no cover - exercised only without the notebook extra
     raise ImportError(_NEEDS_WIDGETS) from exc
 
-__all__ = ["ImagePicker", "image_picker"]
+__all__ = ["ImagePicker", "PickError", "PickTypeError", "PickedId", "image_picker"]
 
 log = logging.getLogger("sharedcloud_nb")
+
+
+class PickError(traitlets.TraitError, InputError):
+    """A pick that is neither listed nor a uuid: the TraitError traitlets raises, and an InputError."""
+
+
+class PickTypeError(traitlets.TraitError, InputTypeError):
+    """A pick that is not even text: the TraitError traitlets raises, and an InputTypeError."""
+
+
+class PickedId(traitlets.Unicode[str | None, Any]):
+    """The trait of a picked image's id: text (a ``uuid.UUID`` is taken as its text), or None."""
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        if isinstance(value, uuid_module.UUID):
+            value = str(value)
+        elif value is not None and not isinstance(value, str):
+            raise PickTypeError(
+                f"A pick is an image's uuid as text, e.g. '24b310f8-1405-4928-914f-d5c91272f88a'; "
+                f"not {type(value).__name__}."
+            )
+        return super().validate(obj, value)
 
 
 class ImagePicker(_Displayable, OwnChanges, traitlets.HasTraits):
@@ -70,7 +93,7 @@ class ImagePicker(_Displayable, OwnChanges, traitlets.HasTraits):
             the detail request, or None.
     """
 
-    value = traitlets.Unicode(None, allow_none=True)
+    value = PickedId(None, allow_none=True)
 
     def __init__(
         self,
@@ -166,7 +189,7 @@ class ImagePicker(_Displayable, OwnChanges, traitlets.HasTraits):
         try:
             return self.index.resolve(proposal["value"])
         except ValueError as exc:
-            raise traitlets.TraitError(str(exc)) from None
+            raise PickError(str(exc)) from None
 
     @traitlets.observe("value")
     def _value_changed(self, change: dict[str, Any]) -> None:

@@ -39,6 +39,7 @@ from ._explore_parts import read_history as _read_history
 from ._explore_parts import table_options as _table_options
 from ._explore_parts import table_order as _table_order
 from ._extras import install_message
+from ._picker import PickedId, PickError
 from ._widgetbase import Displayable, OwnChanges
 from ._widgetbase import check_client as _check_client
 from ._widgetbase import check_count as _check_count
@@ -105,7 +106,7 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
             outputs ``count``, ``table``, ``plots``, ``card``, ``history``, ``status``, ``form``.
     """
 
-    selected = traitlets.Unicode(None, allow_none=True)
+    selected = PickedId(None, allow_none=True)
 
     def __init__(
         self,
@@ -454,7 +455,7 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
         try:
             return self._prepared.index.resolve(proposal["value"])
         except ValueError as exc:
-            raise traitlets.TraitError(str(exc)) from None
+            raise PickError(str(exc)) from None
 
     @traitlets.observe("selected")
     def _selected_changed(self, change: dict[str, Any]) -> None:

@@ -434,3 +434,23 @@ def test_the_demo_server_takes_a_whole_float_size_and_refuses_a_clock_move_or_de
         with pytest.raises(ValueError, match="delay is a number of seconds, 0 or more"):
             server.delay = seconds
     assert server.delay == 0
+
+
+def test_a_pick_that_is_no_image_is_an_input_error_and_still_a_trait_error(demo_server):
+    pytest.importorskip("ipywidgets")
+    import uuid
+
+    import traitlets
+
+    frame = sc.Client(demo_server.token, url=demo_server.url).images()
+    known = "24b310f8-1405-4928-914f-d5c91272f88a"
+    view = sc.explorer(frame)
+    for widget, trait in ((sc.image_picker(frame), "value"), (view, "selected")):
+        with pytest.raises(sc.InputError, match="Not a valid uuid: 'nope'") as info:
+            setattr(widget, trait, "nope")
+        assert isinstance(info.value, traitlets.TraitError)
+        with pytest.raises(sc.InputTypeError, match=r"A pick is an image's uuid as text.*not int") as info:
+            setattr(widget, trait, 5)
+        assert isinstance(info.value, traitlets.TraitError)
+        setattr(widget, trait, uuid.UUID(known))
+        assert getattr(widget, trait) == known
