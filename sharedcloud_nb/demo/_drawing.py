@@ -36,6 +36,7 @@ Kind = tuple[str, str, str, bool, str, str]
 BUCKET_BITS = 20  # generated images are drawn from per-bucket pools; 2**20 s is about 12 days
 LIST_BATCH = 5000  # records per chunk of the list body, as encode_list makes them
 _POOL = 4096  # kinds and installation counts per pool, picked by 12 random bits
+_MOST_INSTALLS = 1500
 
 # Per record, 64 bits of choices then 128 of uuid: once two getrandbits calls, now one per batch.
 _RECORD_BYTES = 24
@@ -44,7 +45,7 @@ _BATCH_RECORDS = 1 << 16  # keeps each getrandbits argument far below its C int 
 _VERSION = bytes((byte & 0x0F) | 0x40 for byte in range(256))
 _VARIANT = bytes((byte & 0x3F) | 0x80 for byte in range(256))
 UUID_END = b"\n" * 4
-"""What follows each uuid in :attr:`Draws.uuid_text`: its lines are 40 bytes, a multiple of 4."""
+"""What follows each uuid in :attr:`Draws.uuid_text` (whitespace): its lines are 40 bytes, a multiple of 4."""
 UUID_LINE = 36 + len(UUID_END)
 # Where each group of 4 of a uuid's 32 hex digits goes in its 36 characters (dashes after 8, 12, 16, 20 digits).
 _UNIT_AT = (0, 4, 9, 14, 19, 24, 28, 32)
@@ -52,6 +53,7 @@ _LOW_NIBBLE = bytes(byte & 0x0F for byte in range(256))
 _EMPTY = bytes(byte & 63 == 0 for byte in range(256))  # 1 where a choice byte 3 empties the description
 
 # The JSON of a record after its dates, as json.dumps writes it (compact, UTF-8 kept).
+_CREATED = b'","created_at":"'
 _TAIL = '"name":%s,"description":%s,"requires_gpu":%s,"runtime":%s,"tag":%s}'
 
 
@@ -91,7 +93,7 @@ def draw(size: int, seed: int, start: int, end: int, variants: Sequence[Variant]
     rng = random.Random(seed)
     span = end - start
     pools = _pools(rng, start, span, variants)
-    installs_pool = [min(int(rng.lognormvariate(2.0, 1.3)), 1500) for _ in range(_POOL)]
+    installs_pool = [min(int(rng.lognormvariate(2.0, 1.3)), _MOST_INSTALLS) for _ in range(_POOL)]
     created = _created(rng, size, span)
     data = _random_bytes(rng, size)
     codes = _codes(data, created, pools)
@@ -100,8 +102,8 @@ def draw(size: int, seed: int, start: int, end: int, variants: Sequence[Variant]
     text = _uuid_text(data, size)
     del data
     created_at, updated_at = _dates(created, choices, start, span, binary)
-    uuids: list[Any] = text.split(UUID_END) if binary else text.decode("ascii").split(UUID_END.decode())
-    uuids.pop()  # the empty string after the last one
+    # UUID_END is whitespace: the argumentless split, the fastest, cuts there and leaves no empty string at the end.
+    uuids: list[Any] = text.split() if binary else text.decode("ascii").split()
     return Draws(codes, uuids, installs, updated_at, created_at, text if binary else b"")
 
 
@@ -219,7 +221,7 @@ def _uuid_text(data: bytes, size: int) -> bytes:
     """Each record's version-4 uuid and :data:`UUID_END`, from its last 128 random bits (the number, hex in big-endian order)."""
     # Moved 4 bytes at a time (memoryviews of 32-bit words): a byte at a time took 4 times the passes.
     words = memoryview(data).cast("I")
-    raw = array("I", bytes(16 * size))
+    raw = array("I", [0]) * (4 * size)
     with memoryview(raw) as units:
         for unit in range(4):
             # The number's big-endian word k is its little-endian word 3 - k, bytes reversed (byteswap below).
@@ -275,43 +277,58 @@ def records(draws: Draws, kinds: Sequence[Kind], clock: str) -> list[ImageRecord
 def list_body(draws: Draws, kinds: Sequence[Kind], clock: str) -> list[bytes]:
     """``encode_list(records(draws, kinds, clock))``, chunk for chunk, without making the dicts.
 
-    ``draws`` come from :func:`draw` with ``binary=True``: bytes formatting finds each ``%`` with
-    memchr and copies the text between, where str formatting reads it character by character.
+    ``draws`` come from :func:`draw` with ``binary=True``. Each chunk is one ``bytes.join`` of its
+    records' pieces: the JSON between the fields, written once per kind of image, and the fields
+    themselves. A join sizes its result first and copies each piece once (a ``%`` formatting grew
+    its result as it went, and a template joined first was copied twice).
     """
-    templates = [template.encode() for template in _templates(kinds, clock)]
-    size = len(draws.codes)
-    # Every record's fields in a template's order, laid out once (a C copy per column), so that
-    # a chunk's are one slice: zipping column slices made a tuple per record.
-    fields: list[Any] = [None] * (4 * size)
-    for column, values in enumerate(draws[1:5]):
-        fields[column::4] = values
+    head, middle, kind_pieces = _pieces(kinds, clock)
+    counts = [str(count).encode() for count in range(_MOST_INSTALLS + 1)]
+    codes, uuids, installs, updated_at, created_at = draws[:5]
     chunks: list[bytes] = []
+    size = len(codes)
     full = size - size % LIST_BATCH
     for first in range(0, full + 1, LIST_BATCH):
         last = min(first + LIST_BATCH, size)
         # "[" first, "," between chunks; the records after the last full batch (maybe none) close it.
         opening = b"[" if not chunks else b"," if last > first else b""
         closing = b"]" if first == full else b""
-        # One formatting per chunk, not per record: the records' templates joined, then all their fields.
-        template = opening + b",".join(map(templates.__getitem__, draws.codes[first:last])) + closing
-        chunks.append(template % tuple(fields[4 * first : 4 * last]))
+        chunk_codes = codes[first:last]
+        # A record's pieces: head, uuid, middle, count, registry path..., updated, ..., created, tail.
+        pieces: list[bytes] = [head, b"", middle, b"", b"", b"", _CREATED, b"", b""] * (last - first)
+        pieces[1::9] = uuids[first:last]
+        pieces[3::9] = map(counts.__getitem__, installs[first:last])
+        pieces[4::9] = map(kind_pieces[0].__getitem__, chunk_codes)
+        pieces[5::9] = updated_at[first:last]
+        pieces[7::9] = created_at[first:last]
+        pieces[8::9] = map(kind_pieces[1].__getitem__, chunk_codes)
+        if pieces:
+            pieces[0] = opening + head
+            pieces[-1] = kind_pieces[2][chunk_codes[-1]]  # the chunk's last record: no comma after it
+            pieces.append(closing)
+        else:
+            pieces += (opening, closing)
+        chunks.append(b"".join(pieces))
     return chunks
 
 
-def _templates(kinds: Sequence[Kind], clock: str) -> list[str]:
-    """Per code (kind, empty description), a record's JSON with ``%`` fields for uuid, count and dates."""
-    head = '{"uuid":"%s","current_server_time":' + _escaped(clock) + ',"num_installations":%d,"registry_path":'
-    templates = []
+def _pieces(kinds: Sequence[Kind], clock: str) -> tuple[bytes, bytes, tuple[list[bytes], list[bytes], list[bytes]]]:
+    """The JSON of a record between its fields (uuid, count, updated_at, created_at), as json.dumps writes it.
+
+    Returns:
+        Before the uuid; between the uuid and the count; and per code (kind, empty description):
+        between the count and ``updated_at``, after ``created_at`` with the comma before the next
+        record, and the same without it.
+    """
+    middle = '","current_server_time":' + _dumps(clock) + ',"num_installations":'
+    paths, tails, last_tails = [], [], []
     for name, runtime, tag, gpu, description, registry_path in kinds:
-        start = head + _escaped(registry_path) + ',"updated_at":"%s","created_at":"%s",'
         for text in (description, ""):
-            tail = _TAIL % (_dumps(name), _dumps(text), "true" if gpu else "false", _dumps(runtime), _dumps(tag))
-            templates.append(start + tail.replace("%", "%%"))
-    return templates
-
-
-def _escaped(text: str) -> str:
-    return _dumps(text).replace("%", "%%")
+            paths.append((',"registry_path":' + _dumps(registry_path) + ',"updated_at":"').encode())
+            tail = '",' + _TAIL % (_dumps(name), _dumps(text), "true" if gpu else "false", _dumps(runtime), _dumps(tag))
+            tails.append(tail.encode() + b",")
+            last_tails.append(tail.encode())
+    return b'{"uuid":"', middle.encode(), (paths, tails, last_tails)
 
 
 def _dumps(text: str) -> str:
