@@ -105,7 +105,8 @@ class Client:
         InsecureURLError: ``http://`` to a host that is not loopback.
         InputError: (a ValueError) an empty or malformed token or url, a ``deadline`` or ``timeout`` of
             0 or less, negative ``retries``, a ``max_bytes`` below 1; an :class:`InputTypeError` (also a
-            TypeError) for one of the wrong type (``offline="no"``, a ``session`` that is no requests.Session).
+            TypeError) for one of the wrong type (``offline="no"``, a ``session`` that is no requests.Session);
+            a ``store`` that is no folder (see :class:`~sharedcloud_nb.Store`).
 
     Example:
         >>> with Client(token, url="https://sharedcloud.io") as client:  # doctest: +SKIP
@@ -129,7 +130,8 @@ class Client:
         self._token = check_token(token)
         self.offline = check_flag(offline, "offline")
         self._store_option = store
-        self._store: Store | None = None
+        # A store given is checked now (a number, a file); the default one is made on first use.
+        self._store: Store | None = None if store is None else _offline.as_store(store)
         self._account: Any = None  # whose snapshots an offline client serves, when not its own
         self.url = check_url(url)
         self.timeout = check_timeout(timeout)

@@ -454,3 +454,14 @@ def test_a_pick_that_is_no_image_is_an_input_error_and_still_a_trait_error(demo_
         assert isinstance(info.value, traitlets.TraitError)
         setattr(widget, trait, uuid.UUID(known))
         assert getattr(widget, trait) == known
+
+
+def test_a_store_given_to_a_client_is_checked_when_it_is_given(tmp_path: Path, fresh_server):
+    (tmp_path / "notes.txt").write_text("not a folder")
+    for store, kind in ((5, sc.InputTypeError), (tmp_path / "notes.txt", sc.InputError)):
+        with pytest.raises(kind, match=r"A store is a folder|is a file, not a folder"):
+            sc.connect(fresh_server.token, url=fresh_server.url, store=store)
+        with pytest.raises(kind, match=r"A store is a folder|is a file, not a folder"):
+            sc.connect(fresh_server.token, url=fresh_server.url, store=store, offline=True)
+    assert fresh_server.requests == []
+    assert sc.Client(fresh_server.token, url=fresh_server.url, store=tmp_path / "s").store.root == tmp_path / "s"
