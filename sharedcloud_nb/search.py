@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._arrow import join_text
+from ._fold import _folded, fold
 from ._label_order import label_order
 from ._labels import Columns, Ids, LabelParts, _label_parts, distinct, read_ids
 from .client import canonical_uuid
@@ -55,80 +56,6 @@ def is_uuid(value: object) -> bool:
     except ValueError:
         return False
     return True
-
-
-# After NFKD and lowering, what case folding (``str.casefold``) still maps otherwise: the sharp s
-# ("ẞ" lowers to "ß"), the final sigma, and the iota subscript, which folds to a full iota.
-_FOLDS = (("ß", "ss"), ("ς", "σ"), ("\u0345", "ι"))
-
-
-def _fold_any(values: pa.Array) -> pa.Array:
-    """Strings folded for search, vectorised: compatibility-decomposed (NFKD), lowered, marks dropped.
-
-    So "İzmir" reads "izmir", "Café" "cafe", "Straße" "strasse", full-width "ＣＡＦＥ" "cafe" and
-    "ﬁsh" "fish": Unicode's compatibility caseless match, less the accents (nonspacing marks).
-    """
-    text = pc.utf8_lower(pc.utf8_normalize(values, form="NFKD"))
-    for letter, folded in _FOLDS:
-        text = pc.replace_substring(text, letter, folded)
-    # The accents of Latin letters, most marks by far, are dropped from the bytes; only the text
-    # still not ASCII then goes through the regular expression, several times slower.
-    text = _without_accents(text)
-    others = pc.invert(pc.string_is_ascii(text))
-    if not pc.any(others).as_py():
-        return text
-    rest = pc.replace_substring_regex(pc.filter(text, others), r"\p{Mn}+", "")
-    return pc.replace_with_mask(text, others, rest.cast(text.type))
-
-
-def _without_accents(text: pa.Array) -> pa.Array:
-    """``text`` without its combining diacritical marks (U+0300..U+036F, nonspacing marks all),
-    removed from its UTF-8 bytes: 0xCC 0x80-0xBF and 0xCD 0x80-0xAF, a lead byte and the next."""
-    if text.null_count or not len(text) or text.buffers()[2] is None:
-        return text
-    width = np.int64 if pa.types.is_large_string(text.type) else np.int32
-    offsets = np.frombuffer(text.buffers()[1], dtype=width)[text.offset : text.offset + len(text) + 1]
-    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    lead = np.flatnonzero((data == 0xCC) | (data == 0xCD))  # never a continuation byte (0x80-0xBF)
-    lead = lead[(data[lead] == 0xCC) | (data[np.minimum(lead + 1, len(data) - 1)] < 0xB0)]
-    if not len(lead):
-        return text
-    drop = np.zeros(len(data), dtype=bool)
-    drop[lead] = True
-    drop[lead + 1] = True
-    # Each string loses 2 bytes per mark: its new end is its old one less those of it and before it.
-    owner = np.searchsorted(offsets, lead + offsets[0], side="right") - 1
-    lost = np.zeros(len(offsets), dtype=np.int64)
-    lost[1:] = np.cumsum(2 * np.bincount(owner, minlength=len(text)))
-    ends = (offsets.astype(np.int64) - offsets[0] - lost).astype(width)
-    return pa.Array.from_buffers(text.type, len(text), [None, pa.py_buffer(ends), pa.py_buffer(data[~drop])])
-
-
-def fold(text: str) -> str:
-    """``text`` folded as the index folds its strings: what a query is matched as.
-
-    Example:
-        >>> fold("İZMİR Café ＳＴＲＡẞＥ")
-        'izmir cafe strasse'
-    """
-    return text.lower() if text.isascii() else str(_fold_any(pa.array([text], type=pa.string()))[0].as_py())
-
-
-def _folded(values: pa.Array) -> pa.Array:
-    """Each string folded for search (:func:`fold`; nulls as "").
-
-    ASCII text, nearly all of a catalogue, is only lowered (folding changes nothing else there);
-    the other values alone are decomposed, lowered and stripped of their marks, all in Arrow.
-    """
-    if isinstance(values, pa.ChunkedArray):  # a column pandas keeps in pieces (after a concat, say)
-        values = values.combine_chunks()
-    values = values.fill_null("")
-    folded = pc.ascii_lower(values)
-    others = pc.invert(pc.string_is_ascii(values))
-    if not pc.any(others).as_py():
-        return folded
-    rest = _fold_any(pc.filter(values, others)).cast(folded.type)
-    return pc.replace_with_mask(folded, others, rest)
 
 
 def _coded(columns: Columns, column: str) -> tuple[np.ndarray, pa.Array, bool]:

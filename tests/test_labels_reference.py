@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pytest
 
 import sharedcloud_nb as sc
-from sharedcloud_nb import _columns, _labels, display, search
+from sharedcloud_nb import _columns, _fold, _labels, display, search
 from sharedcloud_nb._textorder import text_ranks
 from sharedcloud_nb.demo.catalogue import default_catalogue, generate_catalogue
 
@@ -214,3 +214,34 @@ def test_text_ranks_is_the_python_definition(seed):
     ranks = text_ranks(pa.array(texts, type=pa.large_string()), np.array(marked, dtype=bool))
     expected = _python_ranks(texts, marked)
     assert (ranks is None and expected is None) or (ranks is not None and ranks.tolist() == expected)
+
+
+# Latin, Greek, Cyrillic, Hebrew and Arabic with their marks, Hangul syllables and jamo, letterlike
+# symbols, ligatures, full-width forms, the iota subscript, astral characters; and musical symbols
+# whose decompositions hold spacing marks (Mc), which NFKD orders across characters.
+_CHARACTERS = [
+    chr(point)
+    for low, high in [(0x80, 0x600), (0x1E00, 0x2200), (0xAC00, 0xAC20), (0x1100, 0x1170), (0xFB00, 0xFB50), (0xFF00, 0xFF70)]
+    for point in range(low, high)
+] + ["\u0345", "\U0001d15e", "\U0001d165", "\U0001f600", "\U00010400"]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_folding_each_character_once_is_folding_each_string(seed):
+    rng = random.Random(seed)
+    ascii_text = list("aZ09 -_(),.ß")
+    fell_back = 0
+    for _ in range(40):
+        texts = [
+            "".join(rng.choice(_CHARACTERS if rng.random() < 0.5 else ascii_text) for _ in range(rng.randint(0, 8)))
+            for _ in range(rng.randint(1, 12))
+        ]
+        values = pa.array(texts, type=rng.choice([pa.string(), pa.large_string()]))
+        values = values.slice(1) if len(values) > 1 and rng.random() < 0.3 else values
+        each = _fold._fold_each(values).cast(pa.large_string())
+        once = _fold._by_character(values)
+        fell_back += once is None
+        assert once is None or once.to_pylist() == each.to_pylist(), texts
+        assert _fold._fold_any(values).cast(pa.large_string()).to_pylist() == each.to_pylist()
+    assert fell_back < 40  # the splicing is exercised
+    assert _fold._by_character(pa.array(["a\U0001d15e"])) is None  # a spacing mark: string by string
