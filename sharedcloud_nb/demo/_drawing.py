@@ -4,9 +4,12 @@
 ``random.Random`` calls in the same order, so the same records for a seed), but a column at a
 time: the random bits of every record come from one ``getrandbits`` per batch of records (the
 Mersenne Twister fills a big draw with the same 32-bit words, least significant first, that
-successive small draws would take), the uuids are laid out and hex-encoded as bytes for all
-records at once, and each record's JSON in the list body is one ``%`` of a template prebuilt
-for its kind of image. A million records take about a second instead of three.
+successive small draws would take); fields are cut from those bits for all records at once
+(bytes sliced, translated and shifted as one integer), then looked up by C loops (``map``) rather
+than per record in Python; the uuids are laid out and hex-encoded as bytes for all records at
+once; and each chunk of the list body is one ``bytes.join`` of its records' fields and of the
+JSON between them, written once per kind of image. A million records' list body takes about
+1.2 s on this project's 2-core machine (three seconds as dicts, then encoded).
 Standard library only.
 """
 

@@ -2,7 +2,7 @@
 
 :func:`generate_with_list_body` is what ``DemoServer(size=...)`` serves: the list body, exactly
 ``encode_list(generate_catalogue(...))``, written from the generator's draws taken in columns
-(one bytes formatting per chunk of records), and :class:`GeneratedRecords`, the records themselves, drawn again,
+(one ``bytes.join`` per chunk of records), and :class:`GeneratedRecords`, the records themselves, drawn again,
 identically, only when something reads one. A million records as dicts take seconds and about a
 gigabyte; the first listing needs neither.
 """
@@ -27,8 +27,8 @@ def generate_with_list_body(
     """The list body that serves :func:`generate_catalogue`'s records, and the records, made when first read.
 
     The body is exactly ``encode_list(records)`` (what the list view would encode on first
-    request), for a fraction of its cost: each chunk's JSON is one bytes formatting of its
-    records' templates (written once per kind of image) with their fields, where ``json.dumps``
+    request), for a fraction of its cost: each chunk's JSON is one ``bytes.join`` of its records'
+    fields and of the JSON between them (written once per kind of image), where ``json.dumps``
     would walk a million dicts. The records themselves (a million dicts take seconds and about 1 GB) are
     drawn again, identically, only when something reads one (a detail, a filter, a page).
 
