@@ -118,7 +118,7 @@ class ImagePicker(_Displayable, OwnChanges, traitlets.HasTraits):
         self.client = client
         self.frame = frame
         self.index = ImageIndex(frame)
-        self.limit = _check_count(limit, "limit")
+        self.limit = limit
         self.image: pd.Series | None = None
         #: the last exception of a detail request or callback
         self.last_error: BaseException | None = None
@@ -163,6 +163,15 @@ class ImagePicker(_Displayable, OwnChanges, traitlets.HasTraits):
         in the picker's status area (and kept in ``last_error``).
         """
         self._on_pick.register_callback(callback, remove=remove)
+
+    @property
+    def limit(self) -> int:
+        """How many matches the list shows at most; settable (a whole number, 1 or more)."""
+        return self._limit
+
+    @limit.setter
+    def limit(self, value: int) -> None:
+        self._limit = _check_count(value, "limit")
 
     @property
     def count_text(self) -> str:

@@ -21,12 +21,12 @@ __all__ = ["NEEDS_WIDGETS", "Displayable", "OwnChanges", "check_client", "check_
 NEEDS_WIDGETS = install_message("Each widget (sc.token_form(), sc.image_picker())")
 
 
-def ipywidgets() -> Any:
-    """The ipywidgets module, or an ImportError that says how to install it."""
+def ipywidgets(needs: str = NEEDS_WIDGETS) -> Any:
+    """The ipywidgets module, or an ImportError that says how to install it (``needs``: its message)."""
     try:
         import ipywidgets
     except ImportError as exc:
-        raise ImportError(NEEDS_WIDGETS) from exc
+        raise ImportError(needs) from exc
     return ipywidgets
 
 

@@ -44,6 +44,7 @@ from ._widgetbase import Displayable, OwnChanges
 from ._widgetbase import check_client as _check_client
 from ._widgetbase import check_count as _check_count
 from ._widgetbase import check_pause as _check_pause
+from ._widgetbase import ipywidgets as _ipywidgets
 from .client import Client, connect
 from .display import Card
 from .errors import InputTypeError, SharedcloudError
@@ -75,15 +76,6 @@ DEBOUNCE = 0.25
 _GPU_CHOICES = (("all", "all"), ("CPU", "cpu"), ("GPU", "gpu"))
 _GPU_VALUE = {"all": None, "cpu": False, "gpu": True}
 _GPU_CHOICE = {None: "all", False: "cpu", True: "gpu"}
-
-
-def _ipywidgets() -> Any:
-    """The ipywidgets module, or an ImportError that says how to install it."""
-    try:
-        import ipywidgets
-    except ImportError as exc:
-        raise ImportError(_NEEDS_WIDGETS) from exc
-    return ipywidgets
 
 
 class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
@@ -119,7 +111,7 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
         sort: Any = None,
     ) -> None:
         super().__init__()
-        w = _ipywidgets()
+        w = _ipywidgets(_NEEDS_WIDGETS)
         self.table_limit = _check_count(table_limit, "table_limit")
         if store is not None:
             _offline.as_store(store)  # a store that is no folder is refused here, not later in the history panel
@@ -421,7 +413,8 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
 
     def _show_table(self) -> None:
         # Every match in the chosen order, then the first table_limit: the order is true at any size.
-        rows = self._prepared.sorted_rows(self._mask, self._sort, self.table_limit)
+        limit = _check_count(self.table_limit, "table_limit")  # a plain attribute: checked again when used
+        rows = self._prepared.sorted_rows(self._mask, self._sort, limit)
         shown = table_frame(self.frame.iloc[rows], sort=None)
         # The index's ids: an image without a uuid shows (and is selected by) its placeholder key.
         self._table_uuids = self._prepared.index.ids_of(rows)

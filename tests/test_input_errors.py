@@ -465,3 +465,19 @@ def test_a_store_given_to_a_client_is_checked_when_it_is_given(tmp_path: Path, f
             sc.connect(fresh_server.token, url=fresh_server.url, store=store, offline=True)
     assert fresh_server.requests == []
     assert sc.Client(fresh_server.token, url=fresh_server.url, store=tmp_path / "s").store.root == tmp_path / "s"
+
+
+def test_a_limit_set_after_construction_is_checked_too(demo_server):
+    pytest.importorskip("ipywidgets")
+    frame = sc.Client(demo_server.token, url=demo_server.url).images()
+    picker, view = sc.image_picker(frame, limit=5), sc.explorer(frame, table_limit=5)
+    for value, kind in ((-1, sc.InputError), ("10", sc.InputTypeError)):
+        with pytest.raises(kind, match="limit is a whole number of images, 1 or more"):
+            picker.limit = value  # type: ignore[assignment]
+        view.table_limit = value  # type: ignore[assignment]  # a plain attribute: refused when next used
+        with pytest.raises(kind, match="table_limit is a whole number of images, 1 or more"):
+            view.filters = {"gpu": True}
+    assert picker.limit == 5
+    view.table_limit = 2
+    view.filters = {"gpu": True}
+    assert len(view.table.df) == 2
