@@ -219,9 +219,11 @@ class ImageIndex:
         # The listed ids that are uuids in another spelling (upper case, say), by their canonical
         # form: a pick of the canonical spelling finds them. Canonical ids, nearly all, need no entry.
         odd = _odd_ids(ids)
-        self._aliases = {
-            canonical_uuid(listed): listed for listed in uuid_array.take(pa.array(odd)).to_pylist() if is_uuid(listed)
-        }
+        listed = uuid_array.take(pa.array(odd))
+        # A uuid is written with 32 hex digits at least: shorter ids (a million integers, say) are
+        # none, and are not each asked.
+        listed = listed.filter(pc.greater_equal(pc.utf8_length(listed), 32))
+        self._aliases = {canonical_uuid(text): text for text in listed.to_pylist() if is_uuid(text)}
         # When every id is a canonical uuid, a word with a letter beyond a-f starts none of them,
         # and a word starts an id when its first 8 characters are the id's first 8 hex digits
         # (compared as integers) and the rest follows them (compared as text, in those ids alone).
