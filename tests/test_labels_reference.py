@@ -245,3 +245,12 @@ def test_folding_each_character_once_is_folding_each_string(seed):
         assert _fold._fold_any(values).cast(pa.large_string()).to_pylist() == each.to_pylist()
     assert fell_back < 40  # the splicing is exercised
     assert _fold._by_character(pa.array(["a\U0001d15e"])) is None  # a spacing mark: string by string
+
+
+def test_ids_that_are_uuids_in_other_spellings_are_found_by_their_canonical_form():
+    canonical = [str(uuid.UUID(int=i + 1)) for i in range(4)]
+    listed = ["{" + canonical[0].upper() + "}", "urn:uuid:" + canonical[1], canonical[2].replace("-", ""), canonical[3]]
+    frame = FRAMES["generated"].iloc[:4].set_axis(pd.Index(listed, dtype="string"))
+    index = search.ImageIndex(frame)
+    assert [index.resolve(text) for text in canonical] == listed
+    assert search.ImageIndex(FRAMES["integer index"])._aliases == {}
