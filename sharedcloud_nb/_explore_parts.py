@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import _config
 from .display import Card, error_card, gone_card, image_card
-from .errors import NotFoundError
+from .errors import InputError, NotFoundError
 from .filters import SORT_COLUMNS, TABLE_COLUMNS, check_sort
 from .search import is_uuid
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sharedcloud_nb")
 
-__all__ = ["SORT_CHOICES", "Plots", "detail_card", "read_history", "table_options", "table_order"]
+__all__ = ["SORT_CHOICES", "Plots", "check_frame", "detail_card", "read_history", "table_options", "table_order"]
 
 #: The "Sort by" choices: the table's column labels, and the column each sorts by.
 SORT_CHOICES: tuple[tuple[str, str], ...] = (("uuid", "uuid"), *TABLE_COLUMNS)
@@ -153,6 +153,25 @@ def detail_card(
     except Exception as exc:
         return error_card(uuid, exc, listed), exc
     return image_card(image), None
+
+
+#: The columns the explorer's filters and plots cannot do without.
+NEEDED = ("runtime", "requires_gpu", "num_installations")
+
+
+def check_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame to explore; an InputError naming the columns it lacks (else a plot would, later).
+
+    Raises:
+        InputError: (a ValueError) a column of :data:`NEEDED` is missing.
+    """
+    missing = [column for column in NEEDED if column not in frame.columns]
+    if missing:
+        raise InputError(
+            f"explorer() needs the column(s) {', '.join(missing)}, which this frame lacks; "
+            "pass a frame from client.images() or sc.images_frame()."
+        )
+    return frame
 
 
 def read_history(store: Any, client: Client | None) -> tuple[pd.DataFrame, BaseException | None]:

@@ -34,6 +34,7 @@ import traitlets
 from . import _config, _offline
 from ._explore_parts import SORT_CHOICES as _SORT_CHOICES
 from ._explore_parts import Plots as _Plots
+from ._explore_parts import check_frame as _check_frame
 from ._explore_parts import detail_card as _detail_card
 from ._explore_parts import read_history as _read_history
 from ._explore_parts import table_options as _table_options
@@ -255,13 +256,14 @@ class Explorer(Displayable, OwnChanges, traitlets.HasTraits):
 
         Raises:
             InputTypeError: (a TypeError) ``source`` is neither a Client nor a DataFrame, ``client`` no Client.
+            InputError: (a ValueError) the frame lacks a column the filters or plots need.
             SharedcloudError: listing a Client's images failed.
         """
         _check_client(client, "load()")
         if isinstance(source, Client):
             self._load(source.images(), client if client is not None else source)
         elif isinstance(source, pd.DataFrame):
-            self._load(source, client)
+            self._load(_check_frame(source), client)
         else:
             raise InputTypeError(f"load() takes a Client or an images DataFrame, not {type(source).__name__}.")
 
@@ -572,7 +574,8 @@ def explorer(
     Raises:
         InputTypeError: (a TypeError) ``source`` is neither a Client, a DataFrame nor None; ``client`` is
             not a Client; ``sort`` is no pair; ``store`` is no folder.
-        InputError: (a ValueError) ``table_limit`` below 1, a negative ``debounce``, a ``store`` that is a file.
+        InputError: (a ValueError) ``table_limit`` below 1, a negative ``debounce``, a ``store`` that is a file,
+            a frame without ``runtime``, ``requires_gpu`` or ``num_installations``.
         KeyError: ``sort`` names no column of the table.
         SharedcloudError: listing a given Client's images failed.
         ImportError: ipywidgets or itables is not installed.

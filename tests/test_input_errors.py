@@ -481,3 +481,14 @@ def test_a_limit_set_after_construction_is_checked_too(demo_server):
     view.table_limit = 2
     view.filters = {"gpu": True}
     assert len(view.table.df) == 2
+
+
+def test_the_explorer_names_the_columns_a_frame_lacks_when_it_is_given(demo_server):
+    pytest.importorskip("ipywidgets")
+    frame = sc.Client(demo_server.token, url=demo_server.url).images()
+    with pytest.raises(sc.InputError, match=r"^explorer\(\) needs the column\(s\) runtime, num_installations"):
+        sc.explorer(frame.drop(columns=["runtime", "num_installations"]))
+    view = sc.explorer(frame.drop(columns=["description", "tag"]))  # what it can do without
+    with pytest.raises(sc.InputError, match=r"explorer\(\) needs the column\(s\) requires_gpu"):
+        view.load(frame.drop(columns="requires_gpu"))
+    assert view.count_text == f"{len(frame)} of {len(frame)} images"
