@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, InputTypeError
 from .schema import TABLE, dtypes
 
 __all__ = ["CSV_NA", "read_images_csv", "read_images_parquet", "write_images_csv"]
@@ -94,9 +94,17 @@ def write_images_csv(frame: pd.DataFrame, path: Any) -> None:
         frame: an images frame (its uuid index is written as the first column).
         path: a file path or a writable text buffer.
 
+    Raises:
+        InputTypeError: (a TypeError) ``frame`` is not a DataFrame (nothing is written).
+        OSError: the file cannot be written (pandas' own error: no such folder, no permission).
+
     Example:
         >>> write_images_csv(df, "images.csv")
     """
+    if not isinstance(frame, pd.DataFrame):
+        raise InputTypeError(
+            f"write_images_csv() writes an images frame (client.images()), not {type(frame).__name__}."
+        )
     escaped = {}
     for column in frame.columns:
         kind = _text_kind(frame[column], _KINDS.get(column)) if isinstance(column, str) else None

@@ -492,3 +492,11 @@ def test_the_explorer_names_the_columns_a_frame_lacks_when_it_is_given(demo_serv
     with pytest.raises(sc.InputError, match=r"explorer\(\) needs the column\(s\) requires_gpu"):
         view.load(frame.drop(columns="requires_gpu"))
     assert view.count_text == f"{len(frame)} of {len(frame)} images"
+
+
+def test_writing_a_csv_of_something_that_is_no_frame_is_an_input_type_error(tmp_path: Path):
+    from sharedcloud_nb.files import write_images_csv
+
+    with pytest.raises(sc.InputTypeError, match=r"write_images_csv\(\) writes an images frame .*, not list"):
+        write_images_csv([{"uuid": "x"}], tmp_path / "images.csv")  # type: ignore[arg-type]
+    assert not (tmp_path / "images.csv").exists()
