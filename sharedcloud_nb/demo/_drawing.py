@@ -196,7 +196,8 @@ def _pools(rng: random.Random, start: int, span: int, variants: Sequence[Variant
         bucket_end = start + ((bucket + 1) << BUCKET_BITS)
         available = [v for v in variants if v[6] <= bucket_end] or list(variants[:1])
         weights = [1.0 + math.sqrt(v[5]) for v in available]
-        pools.append([index[v] for v in rng.choices(available, weights, k=_POOL)])
+        # Choosing among the positions takes the same draws as among the variants, without hashing each pick.
+        pools.append(rng.choices([index[v] for v in available], weights, k=_POOL))
     return pools
 
 
