@@ -70,7 +70,7 @@ class Draws(NamedTuple):
 
     codes: list[int]
     uuids: list[Any]  # str, or bytes when drawn for the list body (all text columns alike)
-    installs: list[int]
+    installs: list[Any]  # int, or its decimal text as bytes when drawn for the list body
     updated_at: list[Any]
     created_at: list[Any]
     uuid_text: bytes  # when drawn for the list body: every uuid followed by UUID_END (ASCII); else b""
@@ -84,7 +84,8 @@ def draw(size: int, seed: int, start: int, end: int, variants: Sequence[Variant]
         seed: the generator's seed.
         start: the earliest creation time; ``end`` (>= ``start``) the latest.
         variants: the kinds of image, as :data:`Variant` tuples; ``Draws.codes`` index them.
-        binary: text columns as ASCII bytes (what :func:`list_body` formats), not str.
+        binary: text columns, and the counts as their decimal text, in ASCII bytes (what
+            :func:`list_body` joins), not str and ints.
 
     Returns:
         The records' columns.
@@ -101,7 +102,7 @@ def draw(size: int, seed: int, start: int, end: int, variants: Sequence[Variant]
     created = _created(rng, size, span)
     data = _random_bytes(rng, size)
     codes = _codes(data, created, pools)
-    installs = _installs(data, installs_pool)
+    installs = _installs(data, [str(count).encode() for count in installs_pool] if binary else installs_pool)
     updates = _update_bits(data, size)
     text = _uuid_text(data, size)
     del data
@@ -142,8 +143,8 @@ def _codes(data: bytes, created: array[int], pools: list[list[int]]) -> list[int
     return codes
 
 
-def _installs(data: bytes, installs_pool: list[int]) -> list[int]:
-    """Each record's installation count: bits 12..23 of its choices pick it in ``installs_pool``."""
+def _installs(data: bytes, installs_pool: list[Any]) -> list[Any]:
+    """Each record's installation count (or its text): bits 12..23 of its choices pick it in ``installs_pool``."""
     # Bits 8..23 are a 16-bit word of bytes 1 and 2; a table by word saves a shift and a mask per record.
     by_word = [installs_pool[word >> 4] for word in range(1 << 16)]
     return list(map(by_word.__getitem__, _lane(data[1::_RECORD_BYTES], data[2::_RECORD_BYTES])))
@@ -290,7 +291,6 @@ def list_body(draws: Draws, kinds: Sequence[Kind], clock: str) -> list[bytes]:
     its result as it went, and a template joined first was copied twice).
     """
     head, middle, kind_pieces = _pieces(kinds, clock)
-    counts = [str(count).encode() for count in range(_MOST_INSTALLS + 1)]
     codes, uuids, installs, updated_at, created_at = draws[:5]
     chunks: list[bytes] = []
     size = len(codes)
@@ -304,7 +304,7 @@ def list_body(draws: Draws, kinds: Sequence[Kind], clock: str) -> list[bytes]:
         # A record's pieces: head, uuid, middle, count, registry path..., updated, ..., created, tail.
         pieces: list[bytes] = [head, b"", middle, b"", b"", b"", _CREATED, b"", b""] * (last - first)
         pieces[1::9] = uuids[first:last]
-        pieces[3::9] = map(counts.__getitem__, installs[first:last])
+        pieces[3::9] = installs[first:last]
         pieces[4::9] = map(kind_pieces[0].__getitem__, chunk_codes)
         pieces[5::9] = updated_at[first:last]
         pieces[7::9] = created_at[first:last]
