@@ -403,6 +403,82 @@ def test_generated_catalogues_stay_the_same_records(size, seed, clock, digest):
     assert hashlib.sha256(b"".join(chunks)).hexdigest() == digest
 
 
+def test_a_streamed_body_is_served_whole_under_its_length(monkeypatch):
+    """A big catalogue's chunks are written while the first are sent: the client sees the same bytes."""
+    import urllib.request
+
+    from sharedcloud_nb.demo import generated
+    from sharedcloud_nb.demo.api import encode_list
+
+    monkeypatch.setattr(generated, "STREAM_FROM", 0)
+    with DemoServer(size=12_345, seed=6) as server:
+        assert isinstance(server.catalogue.list_body(None), generated.StreamedBody)
+        request = urllib.request.Request(server.url + LIST, headers=AUTH)
+        with urllib.request.urlopen(request) as response:
+            body = response.read()
+            assert int(response.headers["Content-Length"]) == len(body)
+        assert body == b"".join(encode_list(server.images))
+        head = requests.head(server.url + LIST, headers=AUTH, timeout=10)
+        assert int(head.headers["Content-Length"]) == len(body)
+        server.check_errors()
+
+
+def test_a_streamed_body_with_a_live_clock_is_whole_json(monkeypatch):
+    from sharedcloud_nb.demo import generated
+
+    monkeypatch.setattr(generated, "STREAM_FROM", 0)
+    with DemoServer(size=6_000, seed=2, live_clock=True) as server:
+        reply = requests.get(server.url + LIST, headers=AUTH, timeout=10)
+        assert reply.status_code == 200 and len(reply.json()) == 6_000
+        assert int(reply.headers["Content-Length"]) == len(reply.content)
+
+
+def test_a_failure_writing_a_streamed_body_cuts_the_listing_off(monkeypatch):
+    import http.client
+    import urllib.request
+
+    from sharedcloud_nb.demo import _drawing, generated
+
+    def broken(*args: Any) -> Any:
+        yield b"["
+        raise ZeroDivisionError("a bug in writing the body")
+
+    monkeypatch.setattr(generated, "STREAM_FROM", 0)
+    monkeypatch.setattr(_drawing, "iter_list_body", broken)
+    with DemoServer(size=7_000) as server:  # two chunks: the second is never written
+        request = urllib.request.Request(server.url + LIST, headers=AUTH)
+        with urllib.request.urlopen(request) as response, pytest.raises(http.client.IncompleteRead):
+            response.read()
+        with pytest.raises(ZeroDivisionError, match="a bug in writing the body"):
+            server.check_errors()
+        detail = requests.get(server.url + LIST + server.images[0]["uuid"] + "/", headers=AUTH, timeout=10)
+        assert detail.status_code == 200  # only the listing failed
+
+
+def test_a_streamed_body_reads_like_a_list():
+    from sharedcloud_nb.demo.generated import StreamedBody
+
+    body = StreamedBody(iter([b"[1", b",2", b"]"]), 3, 5)
+    assert (len(body), body.nbytes, list(body), body[-1], body[0:2]) == (
+        3,
+        5,
+        [b"[1", b",2", b"]"],
+        b"]",
+        [b"[1", b",2"],
+    )
+    with pytest.raises(IndexError):
+        body[3]
+
+    def failing() -> Any:
+        yield b"["
+        raise ValueError("broken")
+
+    broken = StreamedBody(failing(), 2, 2)
+    assert broken[0] == b"["
+    with pytest.raises(ValueError, match="broken"):
+        broken[1]
+
+
 def test_a_generated_catalogue_is_served_as_encoding_gives():
     import urllib.request
 

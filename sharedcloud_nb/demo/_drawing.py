@@ -26,7 +26,7 @@ import sys
 import time
 from array import array
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from ..schema import ImageRecord
@@ -290,15 +290,31 @@ def list_body(draws: Draws, kinds: Sequence[Kind], clock: str) -> list[bytes]:
     themselves. A join sizes its result first and copies each piece once (a ``%`` formatting grew
     its result as it went, and a template joined first was copied twice).
     """
+    return list(iter_list_body(draws, kinds, clock))
+
+
+def list_body_size(draws: Draws, kinds: Sequence[Kind], clock: str) -> tuple[int, int]:
+    """How many chunks :func:`list_body` makes, and how many bytes they hold, without writing them."""
+    head, middle, (paths, _, last_tails) = _pieces(kinds, clock)
+    # Every record: its fixed-width fields (uuid, two dates) and the JSON around them; a comma
+    # between records, "[" and "]" around them all.
+    fixed = len(head) + 36 + len(middle) + 19 + len(_CREATED) + 19
+    by_code = [fixed + len(path) + len(tail) for path, tail in zip(paths, last_tails, strict=True)]
+    size = len(draws.codes)
+    nbytes = sum(map(by_code.__getitem__, draws.codes)) + sum(map(len, draws.installs)) + max(size - 1, 0) + 2
+    return size // LIST_BATCH + 1, nbytes
+
+
+def iter_list_body(draws: Draws, kinds: Sequence[Kind], clock: str) -> Iterator[bytes]:
+    """The chunks of :func:`list_body`, one at a time."""
     head, middle, kind_pieces = _pieces(kinds, clock)
     codes, uuids, installs, updated_at, created_at = draws[:5]
-    chunks: list[bytes] = []
     size = len(codes)
     full = size - size % LIST_BATCH
     for first in range(0, full + 1, LIST_BATCH):
         last = min(first + LIST_BATCH, size)
         # "[" first, "," between chunks; the records after the last full batch (maybe none) close it.
-        opening = b"[" if not chunks else b"," if last > first else b""
+        opening = b"[" if first == 0 else b"," if last > first else b""
         closing = b"]" if first == full else b""
         chunk_codes = codes[first:last]
         # A record's pieces: head, uuid, middle, count, registry path..., updated, ..., created, tail.
@@ -315,8 +331,7 @@ def list_body(draws: Draws, kinds: Sequence[Kind], clock: str) -> list[bytes]:
             pieces.append(closing)
         else:
             pieces += (opening, closing)
-        chunks.append(b"".join(pieces))
-    return chunks
+        yield b"".join(pieces)
 
 
 def _pieces(kinds: Sequence[Kind], clock: str) -> tuple[bytes, bytes, tuple[list[bytes], list[bytes], list[bytes]]]:

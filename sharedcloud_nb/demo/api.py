@@ -193,7 +193,12 @@ def _reply(
     status: int, chunks: Sequence[bytes], headers: Mapping[str, str] | None = None, *, allow: str | None = None
 ) -> Answer:
     """An answer with the headers DRF sends; ``headers`` are added last (a Content-Type replaces the default)."""
-    head = {"Content-Type": "application/json", "Content-Length": str(sum(map(len, chunks)))}
+    # A body still being written says its length beforehand (see .generated.StreamedBody).
+    length = getattr(chunks, "nbytes", None)
+    head = {
+        "Content-Type": "application/json",
+        "Content-Length": str(sum(map(len, chunks)) if length is None else length),
+    }
     if allow:
         head["Allow"] = allow
         head["Vary"] = "Accept"
@@ -257,8 +262,8 @@ class Catalogue(Protocol):
     def records(self, instance: str | None) -> Sequence[ImageRecord]:
         """The records the list answers; with ``instance``, those downloaded on it."""
 
-    def list_body(self, instance: str | None) -> list[bytes]:
-        """``records(instance)`` encoded as a JSON array, at the current time."""
+    def list_body(self, instance: str | None) -> Sequence[bytes]:
+        """``records(instance)`` encoded as a JSON array, at the current time (chunks maybe still being written)."""
 
     def page_results(self, instance: str | None, page: int) -> bytes:
         """The records of ``page`` (from 1) encoded as a JSON array, at the current time."""
@@ -284,7 +289,7 @@ class _Call:
         return dict(parse_qsl(self.target.query, keep_blank_values=True))
 
 
-_View = Callable[[_Call], list[bytes]]
+_View = Callable[[_Call], Sequence[bytes]]
 
 
 class _Route(NamedTuple):
@@ -333,6 +338,7 @@ def answer(
         authenticated = _authenticate(request.headers, account.token)
         if route.needs_token and not authenticated:
             raise _Refusal(401, {"detail": "Authentication credentials were not provided."}, _CHALLENGE)
+        chunks: Sequence[bytes]
         if request.method == "OPTIONS":
             chunks = [encode(_options_metadata(route))]
         elif request.method not in route.allow.split(", "):
@@ -489,7 +495,7 @@ def _detail_view(call: _Call) -> list[bytes]:
     return [encode(_served([record], 0, call)[0])]
 
 
-def _list_view(call: _Call) -> list[bytes]:
+def _list_view(call: _Call) -> Sequence[bytes]:
     catalogue = call.catalogue
     instance = _instance_filter(call.query.get("instance", ""))
     if catalogue.page_size is not None:

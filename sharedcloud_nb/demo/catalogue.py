@@ -327,13 +327,8 @@ def _generate(size: int, seed: int, clock: str) -> list[ImageRecord]:
     return _drawing.records(draws, kinds, clock)
 
 
-def _generate_list_body(size: int, seed: int, clock: str) -> tuple[list[bytes], bytes]:
-    """The list body of :func:`generate_catalogue`'s records, in chunks, and their uuids (:attr:`._drawing.Draws.uuid_text`)."""
-    draws, kinds = _draw(size, seed, clock, binary=True)
-    return _drawing.list_body(draws, kinds, clock), draws.uuid_text
-
-
 def _draw(size: int, seed: int, clock: str, *, binary: bool) -> tuple[_drawing.Draws, list[_drawing.Kind]]:
+    """The draws of :func:`generate_catalogue`'s records (``binary``: for their list body), and the kinds they index."""
     end = max(min(_WINDOW_END, _parse_clock(clock) - 1), _WINDOW_START)
     variants = _variants()
     # Each variant's (name, runtime, tag, gpu, description, registry_path), made once.
@@ -414,7 +409,7 @@ class ServedCatalogue:
         self._lock = threading.RLock()  # guards the lazily built lookups and bodies
         self._positions: dict[str, int] | None = None
         self._filtered: dict[str, list[ImageRecord]] = {}
-        self._list_bodies: dict[str | None, list[bytes]] = {}
+        self._list_bodies: dict[str | None, Sequence[bytes]] = {}
         self._pages: dict[tuple[str | None, int], bytes] = {}
 
     def now(self) -> str:
@@ -447,7 +442,7 @@ class ServedCatalogue:
                 self._filtered[instance] = records
         return records
 
-    def list_body(self, instance: str | None) -> list[bytes]:
+    def list_body(self, instance: str | None) -> Sequence[bytes]:
         """``records(instance)`` as a JSON array in chunks, encoded once, at the current time."""
         body = self._list_bodies.get(instance)
         if body is None:
@@ -458,8 +453,8 @@ class ServedCatalogue:
                     self._list_bodies[instance] = body
         return [self._patch_clock(chunk) for chunk in body] if self.live else body
 
-    def seed_list_body(self, chunks: list[bytes]) -> None:
-        """Take ``chunks`` as the whole list's body (exactly what :meth:`list_body` would encode)."""
+    def seed_list_body(self, chunks: Sequence[bytes]) -> None:
+        """Take ``chunks`` as the whole list's body (exactly what :meth:`list_body` would encode; maybe still being written)."""
         with self._lock:
             self._list_bodies[None] = chunks
 

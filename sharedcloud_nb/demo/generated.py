@@ -4,7 +4,9 @@
 ``encode_list(generate_catalogue(...))``, written from the generator's draws taken in columns
 (one ``bytes.join`` per chunk of records), and :class:`GeneratedRecords`, the records themselves, drawn again,
 identically, only when something reads one. A million records as dicts take seconds and about a
-gigabyte; the first listing needs neither.
+gigabyte; the first listing needs neither. From :data:`STREAM_FROM` records the server takes the
+body from :func:`generate_with_streamed_list_body`: its size is known once the records are drawn,
+and its chunks are written (a fifth of the work) while the first listing sends them.
 """
 
 from __future__ import annotations
@@ -15,10 +17,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ..schema import ImageRecord
+from . import _drawing
 from ._drawing import UUID_LINE
-from .catalogue import FROZEN_CLOCK, _generate_list_body, generate_catalogue
+from .catalogue import FROZEN_CLOCK, _draw, generate_catalogue
 
-__all__ = ["GeneratedRecords", "generate_with_list_body"]
+__all__ = [
+    "STREAM_FROM",
+    "GeneratedRecords",
+    "StreamedBody",
+    "generate_with_list_body",
+    "generate_with_streamed_list_body",
+]
 
 
 def generate_with_list_body(
@@ -35,16 +44,97 @@ def generate_with_list_body(
     Returns:
         The records (equal to ``generate_catalogue(size, seed, clock=clock)``) and the body's chunks.
     """
+    records, draws, kinds = _drawn(size, seed, clock)
+    return records, _drawing.list_body(draws, kinds, clock)
+
+
+def generate_with_streamed_list_body(
+    size: int, seed: int = 0, *, clock: str = FROZEN_CLOCK
+) -> tuple[GeneratedRecords, Sequence[bytes]]:
+    """:func:`generate_with_list_body`, its chunks written on a thread of its own while they are sent.
+
+    What ``DemoServer(size=...)`` serves from :data:`STREAM_FROM` records: the records are drawn
+    before this returns, and the body's size with them (what ``Content-Length`` says); its chunks
+    (a fifth of the work) are written meanwhile, each as soon as the one before. The first listing
+    sends each chunk once written: writing the rest overlaps sending (the socket lets go of the GIL).
+
+    Returns:
+        The records, and the body as a :class:`StreamedBody` (a plain list below :data:`STREAM_FROM`).
+    """
+    if size < STREAM_FROM:
+        return generate_with_list_body(size, seed, clock=clock)
+    records, draws, kinds = _drawn(size, seed, clock)
+    count, nbytes = _drawing.list_body_size(draws, kinds, clock)
+    return records, StreamedBody(_drawing.iter_list_body(draws, kinds, clock), count, nbytes)
+
+
+STREAM_FROM = 100_000
+"""From how many records :func:`generate_with_streamed_list_body` streams the body."""
+
+
+def _drawn(size: int, seed: int, clock: str) -> tuple[GeneratedRecords, _drawing.Draws, list[_drawing.Kind]]:
+    """The records (drawn later) and the draws of their list body (now)."""
     if size < 0:
         raise ValueError(f"size must be >= 0, got {size}")
     gc_was_enabled = gc.isenabled()
-    gc.disable()
+    gc.disable()  # millions of new objects, none in a cycle: the collector would only walk them
     try:
-        chunks, uuid_text = _generate_list_body(size, seed, clock)
+        draws, kinds = _draw(size, seed, clock, binary=True)
     finally:
         if gc_was_enabled:
             gc.enable()
-    return GeneratedRecords(size, seed, clock, _UuidText(uuid_text)), chunks
+    return GeneratedRecords(size, seed, clock, _UuidText(draws.uuid_text)), draws, kinds
+
+
+class StreamedBody(Sequence[bytes]):
+    """A list body's chunks as a daemon thread writes them: how many and their bytes known at once, each waited for.
+
+    Attributes:
+        nbytes: the body's length (its ``Content-Length``).
+
+    Reading a chunk not written yet waits for it; if writing failed, reading a chunk it did not
+    write raises what writing raised (a listing then breaks off, as a server failing mid-answer).
+    """
+
+    def __init__(self, chunks: Iterator[bytes], count: int, nbytes: int) -> None:
+        self.nbytes = nbytes
+        self._count = count
+        self._written: list[bytes] = []
+        self._error: BaseException | None = None
+        self._ready = threading.Condition()
+        threading.Thread(target=self._write, args=(chunks,), name="sharedcloud-demo-list-body", daemon=True).start()
+
+    def _write(self, chunks: Iterator[bytes]) -> None:
+        try:
+            for chunk in chunks:
+                with self._ready:
+                    self._written.append(chunk)
+                    self._ready.notify_all()
+        except BaseException as error:  # raised again where a chunk is read (a listing: reported, cut off)
+            with self._ready:
+                self._error = error
+                self._ready.notify_all()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, position: Any) -> Any:
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(self._count))]
+        if position < 0:
+            position += self._count
+        if not 0 <= position < self._count:
+            raise IndexError("chunk index out of range")
+        with self._ready:
+            self._ready.wait_for(lambda: len(self._written) > position or self._error is not None)
+            if len(self._written) > position:
+                return self._written[position]
+            assert self._error is not None
+            raise self._error
+
+    def __iter__(self) -> Iterator[bytes]:
+        for position in range(self._count):
+            yield self[position]
 
 
 class GeneratedRecords(Sequence[ImageRecord]):

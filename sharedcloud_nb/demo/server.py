@@ -54,7 +54,7 @@ from .faults import (
     parse_fault,
     register_fault,
 )
-from .generated import GeneratedRecords, generate_with_list_body
+from .generated import GeneratedRecords, generate_with_streamed_list_body
 from .timeline import Timeline, clock_text
 
 __all__ = [
@@ -231,20 +231,21 @@ class DemoServer:
         self._generated: list[ImageRecord] | GeneratedRecords | None = None
         self._timeline: Timeline | None = None
         moved = not live_clock and stamp != FROZEN_CLOCK
-        list_body: list[bytes] | None = None
+        list_body: Sequence[bytes] | None = None
         if size is None:
             self.images: Sequence[ImageRecord] = self._at(stamp) if moved else default_catalogue(clock=stamp)
             self.downloads: dict[str, list[str]] = default_downloads()
         else:
-            # The list body is written as the records are drawn (a million records' json.dumps
-            # would make the first listing wait seconds), except where the clock moves them.
-            # Its records are drawn only when something reads one (see GeneratedRecords).
+            # The list body is written from the records' draws (a million records' json.dumps
+            # would make the first listing wait seconds), except where the clock moves them; for
+            # many records its chunks are written while the first are sent (StreamedBody). Its
+            # records are drawn only when something reads one (see GeneratedRecords).
             if moved:
                 self._generated = generate_catalogue(size, seed, clock=FROZEN_CLOCK)
                 self.images = self._at(stamp)
                 self.downloads = generate_downloads(self._generated, seed)
             else:
-                generated, list_body = generate_with_list_body(size, seed, clock=stamp)
+                generated, list_body = generate_with_streamed_list_body(size, seed, clock=stamp)
                 self._generated = self.images = generated
                 self.downloads = generate_downloads(generated.uuid_records(), seed)
         self.instances: list[str] = list(self.downloads)
