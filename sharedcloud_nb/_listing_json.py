@@ -42,9 +42,7 @@ _LEADING = re.compile(rb"[ \t\n\r]*")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 _OPEN, _COMMA, _CLOSE, _NEWLINE = (ord(char) for char in "{,}\n")
 _SCAN = 1 << 22  # bytes per pass of the comma scan: its temporaries stay small
-# Arrow's threaded reader costs more than it gains on a body of a few blocks.
-_THREADED = 4 << 20
-_BLOCK_SIZE = 8 << 20  # bytes Arrow parses at a time (and rows per chunk of the table)
+_BLOCK_SIZE = 8 << 20  # bytes Arrow parses at a time: a chunk is one block, unless an object is huge
 # Bytes of whole objects parsed at a time as a listing arrives. Small enough that the chunks in
 # flight are a few MB; large enough that Arrow's fixed cost per parse stays a few percent.
 _CHUNK = 4 << 20
@@ -313,45 +311,22 @@ def _one_object_per_line(data: np.ndarray) -> Iterator[int]:
 def _parse(lines: Any, schema: pa.Schema) -> pa.Table | None:
     """Newline-delimited objects read by Arrow with an explicit schema; None where Arrow refuses them.
 
-    Arrow's streaming reader converts each block as it parses it, where its table reader keeps
-    every block's parsed form until the end: the same table, for about 250 MB less at 1,000,000
-    images. The table's columns stay in chunks (one per block); nothing here joins them.
+    One chunk of a listing (a few MB): read on the calling thread, since the chunks themselves are
+    what runs in parallel.
     """
     import pyarrow.json as pa_json  # only a listing pays for it
 
     source = pa.BufferReader(pa.py_buffer(lines))
-    if not hasattr(pa_json, "open_json"):  # pyarrow < 19: the table reader, the same table for more memory
-        return _parse_whole(source, schema, threads=len(lines) > _THREADED)
     try:
-        reader = pa_json.open_json(
+        return pa_json.read_json(
             source,
-            read_options=pa_json.ReadOptions(use_threads=len(lines) > _THREADED, block_size=_BLOCK_SIZE),
+            read_options=pa_json.ReadOptions(use_threads=False, block_size=_BLOCK_SIZE),
             parse_options=pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
             # The C library's allocator: measured here, Arrow's default (mimalloc) kept 80 MB more
             # at the peak of a million images and faulted in pages enough to cost a third more time.
             memory_pool=pa.system_memory_pool(),
         )
-        try:
-            return pa.Table.from_batches(list(reader), schema=schema)
-        finally:
-            reader.close()
     except (pa.ArrowException, ValueError, OverflowError):
         return None
     finally:
-        source.close()  # let go of the body, which the caller may then free
-
-
-def _parse_whole(source: Any, schema: pa.Schema, *, threads: bool) -> pa.Table | None:
-    """:func:`_parse` where pyarrow has no streaming JSON reader (``open_json`` is pyarrow 19's)."""
-    import pyarrow.json as pa_json
-
-    try:
-        return pa_json.read_json(
-            source,
-            read_options=pa_json.ReadOptions(use_threads=threads, block_size=_BLOCK_SIZE),
-            parse_options=pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
-        )
-    except (pa.ArrowException, ValueError, OverflowError):
-        return None
-    finally:
-        source.close()
+        source.close()  # let go of the chunk's bytes
