@@ -13,8 +13,9 @@ import pandas as pd
 
 from . import _config
 from .display import Card, error_card, gone_card, image_card
-from .errors import InputError, NotFoundError
+from .errors import NotFoundError
 from .filters import SORT_COLUMNS, TABLE_COLUMNS, check_sort
+from .frames import require_columns
 from .search import is_uuid
 
 if TYPE_CHECKING:
@@ -163,15 +164,10 @@ def check_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame to explore; an InputError naming the columns it lacks (else a plot would, later).
 
     Raises:
+        InputTypeError: (a TypeError) not a DataFrame.
         InputError: (a ValueError) a column of :data:`NEEDED` is missing.
     """
-    missing = [column for column in NEEDED if column not in frame.columns]
-    if missing:
-        raise InputError(
-            f"explorer() needs the column(s) {', '.join(missing)}, which this frame lacks; "
-            "pass a frame from client.images() or sc.images_frame()."
-        )
-    return frame
+    return require_columns(frame, NEEDED, "explorer")
 
 
 def read_history(store: Any, client: Client | None) -> tuple[pd.DataFrame, BaseException | None]:

@@ -46,7 +46,7 @@ from ._pandas_arrays import TO_PANDAS, elapsed, repository
 from ._uuidhex import surely_distinct
 from ._warn import Problems
 from .dates import date_ns, datetime_array, parse_dates
-from .errors import ResponseError, excerpt
+from .errors import InputError, InputTypeError, ResponseError, excerpt
 from .files import CSV_NA, read_images_csv, read_images_parquet, write_images_csv
 
 __all__ = [
@@ -535,6 +535,28 @@ def _frame_of_tables(tables: list[pa.Table | None], source: str | None) -> pd.Da
 
 # A table this large is worth handing freed memory back to the system between steps (a few ms).
 _LARGE = 64 << 20
+
+
+def require_columns(frame: Any, columns: Sequence[str], who: str) -> pd.DataFrame:
+    """``frame`` if it is a DataFrame with ``columns``; else an error that names what is missing.
+
+    What the plots and the explorer take: an images frame, or any frame with the columns they read.
+
+    Raises:
+        InputTypeError: (a TypeError) not a DataFrame.
+        InputError: (a ValueError) a column is missing.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise InputTypeError(
+            f"{who}() takes an images DataFrame (client.images() or sc.images_frame()), not {type(frame).__name__}."
+        )
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{who}() needs the column(s) {', '.join(missing)}, which this frame lacks; "
+            "pass a frame from client.images() or sc.images_frame()."
+        )
+    return frame
 
 
 def image_series(record: Any, *, source: str | None = None) -> pd.Series:

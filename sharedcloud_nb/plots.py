@@ -24,7 +24,6 @@ This module imports matplotlib; ``sharedcloud_nb`` loads it only when ``sc.plots
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, cast
 
 import matplotlib.dates as mdates
@@ -36,6 +35,7 @@ from matplotlib.ticker import MaxNLocator
 
 from . import display, timeline
 from .errors import InputError, InputTypeError
+from .frames import require_columns
 
 __all__ = [
     "CPU_COLOR",
@@ -73,21 +73,6 @@ def _check_n(n: Any, name: str = "n") -> None:
     """How many images a top-N plot shows: a whole number, at least 1 (True is not a number here)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise InputError(f"{name} must be a whole number of images, at least 1, not {n!r}.")
-
-
-def _require(frame: Any, columns: Sequence[str], who: str) -> pd.DataFrame:
-    """Check that ``frame`` is a DataFrame with ``columns``; say which are missing otherwise."""
-    if not isinstance(frame, pd.DataFrame):
-        raise InputTypeError(
-            f"{who}() takes an images DataFrame (client.images() or sc.images_frame()), not {type(frame).__name__}."
-        )
-    missing = [column for column in columns if column not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{who}() needs the column(s) {', '.join(missing)}, which this frame lacks; "
-            "pass a frame from client.images() or sc.images_frame()."
-        )
-    return frame
 
 
 def _title(frame: pd.DataFrame, text: str) -> str:
@@ -152,7 +137,7 @@ def image_labels(frame: pd.DataFrame) -> pd.Series:
         >>> image_labels(df).loc["24b310f8-1405-4928-914f-d5c91272f88a"]
         'web-crawling (python36, latest, 24b310f8)'
     """
-    return display.image_labels(_require(frame, ["name", "runtime", "tag"], "image_labels"))
+    return display.image_labels(require_columns(frame, ["name", "runtime", "tag"], "image_labels"))
 
 
 # -- the plots -------------------------------------------------------------------------------------
@@ -179,7 +164,7 @@ def runtimes(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
         >>> ax = sc.plots.runtimes(client.images())
     """
     what = "Images per runtime"
-    _require(frame, ["runtime", "requires_gpu"], "runtimes")
+    require_columns(frame, ["runtime", "requires_gpu"], "runtimes")
     ax = _axes(ax, (8, 4.5))
     if frame.empty:
         return _no_data(ax, frame, what)
@@ -240,7 +225,7 @@ def gpu_share(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
         >>> ax = sc.plots.gpu_share(client.images())
     """
     what = "Share of images and installations that need a GPU"
-    _require(frame, ["requires_gpu", "num_installations"], "gpu_share")
+    require_columns(frame, ["requires_gpu", "num_installations"], "gpu_share")
     ax = _axes(ax, (8, 2.8))
     gpu = frame["requires_gpu"].astype("boolean")
     known = gpu.notna().to_numpy()
@@ -295,7 +280,7 @@ def most_installed(frame: pd.DataFrame, n: int = 10, ax: Axes | None = None) -> 
     """
     _check_n(n)
     what = "Most-installed images"
-    _require(frame, ["name", "runtime", "tag", "requires_gpu", "num_installations"], "most_installed")
+    require_columns(frame, ["name", "runtime", "tag", "requires_gpu", "num_installations"], "most_installed")
     counts = frame["num_installations"].astype("Int64").reset_index(drop=True)
     known = counts.notna().to_numpy()
     ax = _axes(ax, (8, 0.38 * min(int(n), max(int(known.sum()), 1)) + 1.6))
@@ -365,7 +350,7 @@ def catalogue_growth(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
         48
     """
     what = "The catalogue over time"
-    _require(frame, ["created_at", "updated_at"], "catalogue_growth")
+    require_columns(frame, ["created_at", "updated_at"], "catalogue_growth")
     ax = _axes(ax, (10, 4.5))
     created = pd.to_datetime(frame["created_at"]).reset_index(drop=True)
     updated = pd.to_datetime(frame["updated_at"]).reset_index(drop=True)
@@ -454,7 +439,7 @@ def staleness(frame: pd.DataFrame, n: int = 15, ax: Axes | None = None) -> Axes:
     """
     _check_n(n)
     what = "Stalest images"
-    _require(frame, ["name", "runtime", "tag", "since_update"], "staleness")
+    require_columns(frame, ["name", "runtime", "tag", "since_update"], "staleness")
     since = pd.to_timedelta(frame["since_update"]).reset_index(drop=True)
     known = since.notna().to_numpy()
     ax = _axes(ax, (8, 0.38 * min(int(n), max(int(known.sum()), 1)) + 1.6))
