@@ -98,7 +98,6 @@ class ListingStream:
 
     def __init__(self, schema: pa.Schema, *, chunk: int | None = None, workers: int = _WORKERS) -> None:
         self.schema = schema
-        self.size = 0  # bytes fed
         self._chunk, self._workers = chunk or _CHUNK, max(1, workers)
         self._pending = bytearray()  # bytes not yet handed to a worker
         self._head: bytearray | None = None  # leading whitespace and "[", once "[{" has been seen
@@ -126,7 +125,6 @@ class ListingStream:
 
     def feed(self, block: bytes | bytearray | memoryview) -> None:
         """Take the next bytes of the listing; parse the objects of each full chunk."""
-        self.size += len(block)
         if self._raw is not None:
             self._raw += block
             return
